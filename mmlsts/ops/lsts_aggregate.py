@@ -1,0 +1,233 @@
+"""``lsts_aggregate``: the LSTS op (learnable spatio-temporal sampling), exact and memory-light.
+
+For every target pixel p0 and every global offset P[n] the op bilinearly samples the reference
+embedding at p0 + P[n] (zero padding), dots it with the target embedding at p0, takes a softmax
+over n and returns the same weighted bilinear samples of the raw reference feature:
+
+    s[n, p0]  = <tgt_embed[:, p0], bilinear(ref_embed, p0 + P[n])>
+    w[:, p0]  = softmax_n(s[:, p0])
+    out[:, p0] = sum_n w[n, p0] * bilinear(ref, p0 + P[n])
+
+Why it is cheap: the offsets are global, so a bilinear sample at p0 + P[n] is a fixed mix of the
+map shifted by four integer displacements. Let S be the distinct integer displacements that the
+N offsets touch (at most 4N, about (range + 1)^2 in practice) and G the (N, S) matrix of
+bilinear weights (differentiable in the offsets). Then
+
+    s   = G @ corr,   corr[s, p0] = <tgt_embed[:, p0], ref_embed[:, p0 + d_s]>
+    out = sum_s A[s] * shift(ref, d_s),   A = G^T @ w
+
+Only (S, H, W) and (N, H, W) maps are ever stored: never the (N, C, H, W) stack of a naive
+implementation. ``_shift_correlate`` and ``_shift_aggregate`` are each other's backward.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+__all__ = ['lsts_aggregate']
+
+# The four bilinear corners of a sample, as (dy, dx) added to floor(offset).
+_CORNERS = ((0, 0), (0, 1), (1, 0), (1, 1))
+
+
+def lsts_aggregate(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: Tensor,
+                   return_weights: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """Propagate ``ref`` onto the target positions with learned global sampling offsets.
+
+    Args:
+        ref: (B, C, H, W) feature to propagate (e.g. the keyframe memory).
+        ref_embed: (B, E, H, W) embedding of the reference, f(ref).
+        tgt_embed: (B, E, H, W) embedding of the target, g(tgt).
+        offsets: (N, 2) global sampling offsets as (dx, dy) in feature-map pixels.
+        return_weights: also return the softmax weights (B, N, H, W).
+
+    Returns:
+        ``out`` (B, C, H, W) in the dtype of ``ref``, or ``(out, weights)``.
+        Differentiable with respect to all four tensors, the offsets included.
+    """
+    _check_inputs(ref, ref_embed, tgt_embed, offsets)
+    _, _, height, width = ref.shape
+    shifts, corner_col = _shift_plan(offsets, height, width)
+    work_dtype = torch.promote_types(torch.promote_types(ref.dtype, ref_embed.dtype),
+                                     tgt_embed.dtype)
+    # Scores, softmax and the bilinear weights stay in float32 even when features are half.
+    acc_dtype = torch.float64 if work_dtype == torch.float64 else torch.float32
+
+    # Bilinear weight of every (offset, integer shift) pair: the only place the offsets enter.
+    frac = offsets.to(acc_dtype) - offsets.detach().to(acc_dtype).floor()
+    fx, fy = frac[:, 0], frac[:, 1]
+    corner_w = torch.stack([(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx], dim=1)
+    num_offsets, num_shifts = offsets.shape[0], len(shifts)
+    rows = torch.arange(num_offsets, device=offsets.device).repeat_interleave(4)
+    gmat = corner_w.new_zeros((num_offsets, num_shifts + 1)).index_put(
+        (rows, corner_col), corner_w.reshape(-1), accumulate=True)
+    gmat = gmat[:, :num_shifts]  # the last column collected the corners that lie off the map
+
+    corr = _ShiftCorrelate.apply(tgt_embed.to(work_dtype), ref_embed.to(work_dtype), shifts)
+    weights = torch.einsum('ns,bshw->bnhw', gmat, corr.to(acc_dtype)).softmax(dim=1)
+    mix = torch.einsum('ns,bnhw->bshw', gmat, weights).to(work_dtype)
+    out = _ShiftAggregate.apply(mix, ref.to(work_dtype), shifts).to(ref.dtype)
+    if return_weights:
+        return out, weights.to(ref.dtype)
+    return out
+
+
+def _check_inputs(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: Tensor) -> None:
+    for name, t in (('ref', ref), ('ref_embed', ref_embed), ('tgt_embed', tgt_embed)):
+        if not isinstance(t, Tensor) or t.dim() != 4:
+            raise ValueError(f'lsts_aggregate: {name} must be a 4-d tensor (B, C, H, W), '
+                             f'got {_describe(t)}')
+    if not isinstance(offsets, Tensor) or offsets.dim() != 2 or offsets.shape[1] != 2 \
+            or offsets.shape[0] < 1:
+        raise ValueError('lsts_aggregate: offsets must have shape (N, 2) with N >= 1 '
+                         f'(dx, dy per row), got {_describe(offsets)}')
+    if ref_embed.shape != tgt_embed.shape:
+        raise ValueError('lsts_aggregate: ref_embed and tgt_embed must have the same shape, got '
+                         f'{tuple(ref_embed.shape)} and {tuple(tgt_embed.shape)}')
+    if ref_embed.shape[0] != ref.shape[0] or ref_embed.shape[2:] != ref.shape[2:]:
+        raise ValueError('lsts_aggregate: ref_embed must match ref in batch and H, W, got '
+                         f'{tuple(ref_embed.shape)} for ref {tuple(ref.shape)}')
+    devices = {t.device for t in (ref, ref_embed, tgt_embed, offsets)}
+    if len(devices) > 1:
+        raise ValueError(f'lsts_aggregate: all inputs must be on one device, got {devices}')
+    for name, t in (('ref', ref), ('ref_embed', ref_embed), ('tgt_embed', tgt_embed),
+                    ('offsets', offsets)):
+        if not t.is_floating_point():
+            raise ValueError(f'lsts_aggregate: {name} must be floating point, got {t.dtype}')
+
+
+def _describe(t: object) -> str:
+    return f'shape {tuple(t.shape)}' if isinstance(t, Tensor) else type(t).__name__
+
+
+def _shift_plan(offsets: Tensor, height: int, width: int
+                ) -> tuple[tuple[tuple[int, int], ...], Tensor]:
+    """Distinct integer shifts (dy, dx) that the bilinear corners touch, and each corner's column.
+
+    Corners whose shift lies wholly off the map read zeros: they get the extra column S.
+    The plan depends only on floor(offsets) and the map size, so it is kept on the offsets
+    tensor itself: inference with fixed offsets copies them to the host once, not every call.
+    """
+    key = (offsets.data_ptr(), offsets._version, height, width)
+    cached = getattr(offsets, '_lsts_plan', None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    base = offsets.detach().floor().to('cpu', torch.int64).tolist()
+    columns: dict[tuple[int, int], int] = {}
+    corner_col = []
+    for bx, by in base:
+        for cy, cx in _CORNERS:
+            dy, dx = by + cy, bx + cx
+            on_map = abs(dy) < height and abs(dx) < width
+            corner_col.append(columns.setdefault((dy, dx), len(columns)) if on_map else -1)
+    if not columns:  # every sample lies off the map: one harmless shift keeps shapes valid
+        columns[(0, 0)] = 0
+    cols = torch.tensor(corner_col, dtype=torch.int64)
+    cols[cols < 0] = len(columns)
+    plan = (tuple(columns), cols.to(offsets.device))
+    try:
+        offsets._lsts_plan = (key, plan)
+    except (AttributeError, RuntimeError):  # tensors that refuse attributes just recompute
+        pass
+    return plan
+
+
+def _margins(shifts: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    return max(abs(dy) for dy, _ in shifts), max(abs(dx) for _, dx in shifts)
+
+
+def _window(padded: Tensor, dy: int, dx: int, my: int, mx: int, height: int, width: int
+            ) -> Tensor:
+    """View of the zero-padded map shifted by (dy, dx): window[p] = map[p + d]."""
+    return padded[:, :, my + dy:my + dy + height, mx + dx:mx + dx + width]
+
+
+def _correlate(tgt: Tensor, ref: Tensor, shifts: tuple[tuple[int, int], ...]) -> Tensor:
+    """corr[b, s, p] = sum_c tgt[b, c, p] * ref[b, c, p + d_s] (zero outside the map).
+
+    One batched matrix product per row shift dy gives every row pair's full (W, W + 2 mx)
+    product; the column shifts dx are its diagonals. BLAS makes this several times faster
+    than a reduction per shift, although it computes products that are not needed.
+    """
+    bsz, chans, height, width = tgt.shape
+    my, mx = _margins(shifts)
+    ref_pad = F.pad(ref, (mx, mx, my, my))
+    rows = tgt.permute(0, 2, 3, 1).reshape(bsz * height, width, chans)
+    corr = tgt.new_empty((len(shifts), bsz, height, width))
+    by_row: dict[int, list[tuple[int, int]]] = {}
+    for i, (dy, dx) in enumerate(shifts):
+        by_row.setdefault(dy, []).append((i, dx))
+    for dy, columns in by_row.items():
+        band = ref_pad[:, :, my + dy:my + dy + height].permute(0, 2, 1, 3)
+        prod = torch.bmm(rows, band.reshape(bsz * height, chans, width + 2 * mx))
+        for i, dx in columns:
+            corr[i] = prod.diagonal(offset=mx + dx, dim1=1, dim2=2).reshape(bsz, height, width)
+    return corr.transpose(0, 1)
+
+
+def _aggregate(mix: Tensor, ref: Tensor, shifts: tuple[tuple[int, int], ...]) -> Tensor:
+    """out[b, c, p] = sum_s mix[b, s, p] * ref[b, c, p + d_s] (zero outside the map)."""
+    _, _, height, width = ref.shape
+    my, mx = _margins(shifts)
+    ref_pad = F.pad(ref, (mx, mx, my, my))
+    out = torch.zeros_like(ref)
+    for i, (dy, dx) in enumerate(shifts):
+        out.addcmul_(mix[:, i:i + 1], _window(ref_pad, dy, dx, my, mx, height, width))
+    return out
+
+
+def _scatter(mix: Tensor, src: Tensor, shifts: tuple[tuple[int, int], ...]) -> Tensor:
+    """Adjoint of a shifted read: grad_ref[b, c, q] = sum_s mix[b, s, q - d_s] * src[b, c, q - d_s]."""
+    _, _, height, width = src.shape
+    my, mx = _margins(shifts)
+    acc = src.new_zeros(src.shape[:2] + (height + 2 * my, width + 2 * mx))
+    for i, (dy, dx) in enumerate(shifts):
+        _window(acc, dy, dx, my, mx, height, width).addcmul_(mix[:, i:i + 1], src)
+    return acc[:, :, my:my + height, mx:mx + width]
+
+
+class _ShiftCorrelate(torch.autograd.Function):
+    """corr = correlate(tgt, ref) at a fixed set of integer shifts."""
+
+    @staticmethod
+    def forward(ctx, tgt: Tensor, ref: Tensor, shifts) -> Tensor:
+        ctx.shifts = shifts
+        ctx.save_for_backward(tgt, ref)
+        with torch.autocast(tgt.device.type, enabled=False):
+            return _correlate(tgt, ref, shifts)
+
+    @staticmethod
+    def backward(ctx, grad_corr: Tensor):
+        tgt, ref = ctx.saved_tensors
+        grad_corr = grad_corr.to(tgt.dtype).contiguous()
+        grad_tgt = grad_ref = None
+        with torch.autocast(tgt.device.type, enabled=False):
+            if ctx.needs_input_grad[0]:
+                grad_tgt = _aggregate(grad_corr, ref, ctx.shifts)
+            if ctx.needs_input_grad[1]:
+                grad_ref = _scatter(grad_corr, tgt, ctx.shifts)
+        return grad_tgt, grad_ref, None
+
+
+class _ShiftAggregate(torch.autograd.Function):
+    """out = sum_s mix[s] * shift(ref, d_s)."""
+
+    @staticmethod
+    def forward(ctx, mix: Tensor, ref: Tensor, shifts) -> Tensor:
+        ctx.shifts = shifts
+        ctx.save_for_backward(mix, ref)
+        with torch.autocast(ref.device.type, enabled=False):
+            return _aggregate(mix, ref, shifts)
+
+    @staticmethod
+    def backward(ctx, grad_out: Tensor):
+        mix, ref = ctx.saved_tensors
+        grad_out = grad_out.to(ref.dtype).contiguous()
+        grad_mix = grad_ref = None
+        with torch.autocast(ref.device.type, enabled=False):
+            if ctx.needs_input_grad[0]:
+                grad_mix = _correlate(grad_out, ref, ctx.shifts)
+            if ctx.needs_input_grad[1]:
+                grad_ref = _scatter(mix, grad_out, ctx.shifts)
+        return grad_mix, grad_ref, None
