@@ -1,0 +1,89 @@
+"""``LSTSVIDDataset``: ImageNet VID with the reference frames LSTS trains and tests with.
+
+A subclass of MMTracking's ``ImagenetVIDDataset`` that adds two ``ref_img_sampler`` methods:
+
+- ``'lsts_triple'`` (training, as the official code samples): for an annotated frame t of a video
+  with L frames, an old key in t-10..t-6 and a new key in t-5..t+4 (the official
+  ``np.random.randint(-10, -5)`` and ``randint(-5, 5)``; ``old_range`` / ``new_range`` here are
+  inclusive bounds), both clipped to [0, L - 1]. The refs
+  come out sorted by frame, so ref 0 is the old key and ref 1 the new one. Still images (DET)
+  get two copies of themselves and train the plain single-frame path.
+- ``'lsts_keyframe'`` (testing with the official keyframe in the middle of each segment): at the
+  first frame of each segment of ``key_frame_interval`` frames, the segment's keyframe
+  (start + (interval - 1) // 2, clipped to the video) is loaded as the one reference image;
+  other frames load none. The detector keeps the keyframe's memory until the next segment.
+
+Every sample also carries ``video_id`` so the detector can reset its memory when a video ends.
+"""
+from __future__ import annotations
+
+import random
+
+from mmdet.datasets import DATASETS
+from mmtrack.datasets import ImagenetVIDDataset
+
+__all__ = ['LSTSVIDDataset', 'lsts_triple_frames', 'lsts_segment_keyframe']
+
+
+def lsts_triple_frames(frame_id: int, num_frames: int, old_range: tuple[int, int] = (-10, -6),
+                       new_range: tuple[int, int] = (-5, 4), rng: random.Random | None = None
+                       ) -> tuple[int, int]:
+    """Frame indices (old key, new key) for a training sample at ``frame_id``."""
+    rng = rng or random
+    clip = lambda f: min(max(f, 0), num_frames - 1)  # noqa: E731
+    old = clip(frame_id + rng.randint(*old_range))
+    new = clip(frame_id + rng.randint(*new_range))
+    return old, new
+
+
+def lsts_segment_keyframe(frame_id: int, num_frames: int, interval: int) -> int:
+    """The official tester's keyframe for ``frame_id``: the middle of its segment, clipped."""
+    start = frame_id - frame_id % interval
+    return min(start + (interval - 1) // 2, num_frames - 1)
+
+
+@DATASETS.register_module()
+class LSTSVIDDataset(ImagenetVIDDataset):
+    """ImageNet VID (and DET 30-class) dataset with LSTS's reference-frame sampling."""
+
+    def ref_img_sampling(self, img_info: dict, method: str = 'uniform', **kwargs) -> list[dict]:
+        if method == 'lsts_triple':
+            return self._sample_triple(img_info, **kwargs)
+        if method == 'lsts_keyframe':
+            return self._sample_keyframe(img_info, **kwargs)
+        return super().ref_img_sampling(img_info, method=method, **kwargs)
+
+    def prepare_results(self, img_info: dict) -> dict:
+        results = super().prepare_results(img_info)
+        results['video_id'] = img_info.get('video_id', -1)
+        return results
+
+    def _video_frames(self, img_info: dict) -> list[int] | None:
+        if not self.load_as_video or img_info.get('frame_id', -1) < 0:
+            return None
+        return self.coco.get_img_ids_from_vid(img_info['video_id'])
+
+    def _load_info(self, img_id: int) -> dict:
+        info = self.coco.load_imgs([img_id])[0]
+        info['filename'] = info['file_name']
+        return info
+
+    def _sample_triple(self, img_info: dict, old_range=(-10, -6), new_range=(-5, 4),
+                       **_ignored) -> list[dict]:
+        img_ids = self._video_frames(img_info)
+        if img_ids is None:  # a still image: the plain single-frame path
+            return [img_info, img_info.copy(), img_info.copy()]
+        old, new = lsts_triple_frames(img_info['frame_id'], len(img_ids), tuple(old_range),
+                                      tuple(new_range))
+        return [img_info, self._load_info(img_ids[old]), self._load_info(img_ids[new])]
+
+    def _sample_keyframe(self, img_info: dict, key_frame_interval: int = 10,
+                         **_ignored) -> list[dict]:
+        if key_frame_interval < 1:
+            raise ValueError('LSTSVIDDataset: ref_img_sampler.key_frame_interval must be >= 1, '
+                             f'got {key_frame_interval}')
+        img_ids = self._video_frames(img_info)
+        if img_ids is None or img_info['frame_id'] % key_frame_interval:
+            return [img_info]
+        key = lsts_segment_keyframe(img_info['frame_id'], len(img_ids), key_frame_interval)
+        return [img_info, self._load_info(img_ids[key])]

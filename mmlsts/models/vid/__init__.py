@@ -1,0 +1,3 @@
+from .lsts import LSTS
+
+__all__ = ['LSTS']

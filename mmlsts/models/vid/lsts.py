@@ -1,0 +1,243 @@
+"""``LSTS``: the video object detector of "Learning Where to Focus for Efficient Video Object
+Detection" (Jiang et al., ECCV 2020), registered in MMTracking's model registry.
+
+Around an mmdet Faster R-CNN DC5 (the detector of MMTracking's DFF/FGFA/SELSA), the ResNet
+backbone is split after ``low_level=('layer3', 4)`` blocks (the paper's conv4_3, the official
+res4b3) into a low part, which every frame runs, and a high part (the rest, layer4, the neck),
+which only keyframes run. No layer is ever computed twice for one image.
+
+- Keyframe k: H_k = high(low(I_k)); memory M_k = SRFU(M_prev, H_k) (M_k = H_k at a video's
+  first keyframe); detection runs on M_k.
+- Non-keyframe t: F_t = DFA(M_k, low(I_t)); detection runs on F_t. f(M_k) is embedded once
+  per keyframe, not once per frame.
+
+Test-time keyframes (``test_cfg``): ``key_frame_interval`` (default 10) and
+``key_frame_position``: ``'start'`` (online: frame_id % interval == 0, as MMTracking's DFF) or
+``'middle'`` (official, offline: frames 10i..10i+9 use keyframe 10i+4, clipped; the dataset loads
+that keyframe as the reference image at each segment start, see ``LSTSVIDDataset``).
+
+Training samples (old key, new key, current frame t), see ``LSTSVIDDataset``: the keys take the
+high path, t the low path; M = SRFU(H_old, H_new) (plain H_new when old == new), then
+F = DFA(M, low(I_t)) (M itself when new == t). Still images train the plain detector.
+"""
+from __future__ import annotations
+
+from addict import Dict
+from mmdet.models import build_detector
+from mmtrack.models import MODELS, build_aggregator
+from mmtrack.models.vid.base import BaseVideoDetector
+from torch import Tensor
+
+__all__ = ['LSTS']
+
+KEY_FRAME_POSITIONS = ('start', 'middle')
+
+
+@MODELS.register_module()
+class LSTS(BaseVideoDetector):
+    """LSTS video detector: SRFU at keyframes, DFA at the frames between them.
+
+    Args:
+        detector: config of an mmdet two-stage detector with a ResNet backbone whose only
+            output is layer4 (``out_indices=(3,)``), e.g. Faster R-CNN DC5.
+        srfu: config of the keyframe memory update (type ``'SRFU'``).
+        dfa: config of the non-keyframe aggregation (type ``'DFA'``).
+        low_level: (layer name, number of its blocks) that end the low part of the backbone.
+        share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
+        frozen_modules, init_cfg, train_cfg: as in MMTracking's video detectors.
+        test_cfg: ``key_frame_interval`` and ``key_frame_position``.
+    """
+
+    def __init__(self, detector: dict, srfu: dict, dfa: dict,
+                 low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
+                 frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
+        super().__init__(init_cfg)
+        self.detector = build_detector(detector)
+        self.srfu = build_aggregator(srfu)
+        self.dfa = build_aggregator(dfa)
+        if share_offsets:
+            self.dfa.lsts.share_offsets_from(self.srfu.lsts)
+        self.train_cfg = train_cfg
+        self.test_cfg = dict(test_cfg or {})
+        self.key_frame_interval = int(self.test_cfg.get('key_frame_interval', 10))
+        self.key_frame_position = self.test_cfg.get('key_frame_position', 'start')
+        if self.key_frame_interval < 1:
+            raise ValueError('LSTS: test_cfg.key_frame_interval must be >= 1, got '
+                             f'{self.key_frame_interval}')
+        if self.key_frame_position not in KEY_FRAME_POSITIONS:
+            raise ValueError(f'LSTS: test_cfg.key_frame_position must be one of '
+                             f"{KEY_FRAME_POSITIONS}, got '{self.key_frame_position}'")
+        self._check_backbone(low_level)
+        self.low_level = (low_level[0], int(low_level[1]))
+        self.memo = Dict()
+        if frozen_modules is not None:
+            self.freeze_module(frozen_modules)
+
+    def _check_backbone(self, low_level: tuple[str, int]) -> None:
+        backbone = self.detector.backbone
+        layers = getattr(backbone, 'res_layers', None)
+        if layers is None:
+            raise ValueError('LSTS: detector.backbone must be an mmdet ResNet (it has no '
+                             f'res_layers), got {type(backbone).__name__}')
+        if tuple(backbone.out_indices) != (len(layers) - 1,):
+            raise ValueError('LSTS: detector.backbone.out_indices must be the last stage only '
+                             f'({(len(layers) - 1,)}), got {tuple(backbone.out_indices)}')
+        name, blocks = low_level
+        if name not in layers:
+            raise ValueError(f"LSTS: low_level layer '{name}' is not one of {layers}")
+        depth = len(getattr(backbone, name))
+        if not 1 <= int(blocks) <= depth:
+            raise ValueError(f"LSTS: low_level blocks must be in 1..{depth} for '{name}', "
+                             f'got {blocks}')
+
+    # Backbone split ----------------------------------------------------------------------
+    def extract_low(self, img: Tensor) -> Tensor:
+        """The low part: stem, early layers and the first blocks of ``low_level[0]``."""
+        backbone = self.detector.backbone
+        if backbone.deep_stem:
+            x = backbone.stem(img)
+        else:
+            x = backbone.relu(backbone.norm1(backbone.conv1(img)))
+        x = backbone.maxpool(x)
+        split_name, split_blocks = self.low_level
+        for name in backbone.res_layers:
+            layer = getattr(backbone, name)
+            if name == split_name:
+                for block in list(layer)[:split_blocks]:
+                    x = block(x)
+                return x
+            x = layer(x)
+        raise AssertionError('unreachable: low_level was checked in __init__')
+
+    def extract_high(self, low: Tensor) -> Tensor:
+        """The high part: the remaining blocks, the last stages and the neck."""
+        backbone = self.detector.backbone
+        split_name, split_blocks = self.low_level
+        names = list(backbone.res_layers)
+        x = low
+        for block in list(getattr(backbone, split_name))[split_blocks:]:
+            x = block(x)
+        for name in names[names.index(split_name) + 1:]:
+            x = getattr(backbone, name)(x)
+        if self.detector.with_neck:
+            (x,) = self.detector.neck((x,))
+        return x
+
+    # Training ----------------------------------------------------------------------------
+    def forward_train(self, img, img_metas, gt_bboxes, gt_labels, ref_img=None,
+                      ref_img_metas=None, gt_bboxes_ignore=None, gt_masks=None, proposals=None,
+                      **kwargs) -> dict:
+        """Faster R-CNN losses of frame t after SRFU + DFA from its (old, new) keyframes."""
+        if len(img) != 1:
+            raise ValueError('LSTS trains with 1 sample per GPU (samples_per_gpu=1), '
+                             f'got a batch of {len(img)}')
+        if not img_metas[0].get('is_video_data', True):
+            x = self.extract_high(self.extract_low(img))
+        else:
+            if ref_img is None or ref_img.shape[1] != 2:
+                raise ValueError("LSTS: video training samples need 2 reference images (old "
+                                 "and new key): use ref_img_sampler=dict(method='lsts_triple') "
+                                 f'of LSTSVIDDataset, got {None if ref_img is None else ref_img.shape[1]}')
+            cur_id = img_metas[0]['frame_id']
+            old_id, new_id = (meta['frame_id'] for meta in ref_img_metas[0])
+            memory = self.extract_high(self.extract_low(ref_img[:, 1]))
+            if old_id != new_id:
+                old = self.extract_high(self.extract_low(ref_img[:, 0]))
+                memory = self.srfu(old, memory)
+            x = memory if new_id == cur_id else self.dfa(memory, self.extract_low(img))
+        return self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
+                                     gt_masks, proposals, **kwargs)
+
+    def _detector_losses(self, x, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks,
+                         proposals, **kwargs) -> dict:
+        detector = self.detector
+        losses = dict()
+        if detector.with_rpn:
+            proposal_cfg = detector.train_cfg.get('rpn_proposal', detector.test_cfg.rpn)
+            rpn_losses, proposals = detector.rpn_head.forward_train(
+                x, img_metas, gt_bboxes, gt_labels=None, gt_bboxes_ignore=gt_bboxes_ignore,
+                proposal_cfg=proposal_cfg)
+            losses.update(rpn_losses)
+        losses.update(detector.roi_head.forward_train(
+            x, img_metas, proposals, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks, **kwargs))
+        return losses
+
+    # Testing -----------------------------------------------------------------------------
+    def reset_memory(self) -> None:
+        """Forget the keyframe memory (done automatically when a new video starts)."""
+        self.memo = Dict()
+
+    def _start_frame(self, meta: dict) -> tuple[int, bool]:
+        """Frame id of ``meta``; resets the memory on a new video, rejects frames out of order."""
+        frame_id = meta.get('frame_id', -1)
+        if frame_id is None or frame_id < 0:
+            raise ValueError("LSTS: test images need a 'frame_id' >= 0 in img_metas (use a "
+                             'video dataset with VideoCollect), got '
+                             f"{frame_id} for {meta.get('filename', '?')}")
+        video = meta.get('video_id', None)
+        new_video = ('frame_id' not in self.memo or frame_id == 0
+                     or (video is not None and video != self.memo.video))
+        if new_video:
+            self.reset_memory()
+        elif frame_id <= self.memo.frame_id:
+            raise ValueError(f"LSTS: frames of a video must come in increasing order; got frame "
+                             f"{frame_id} after frame {self.memo.frame_id} "
+                             f"({meta.get('filename', '?')}). Test with a sequential sampler "
+                             '(samples_per_gpu=1, no shuffle).')
+        self.memo.video = video
+        self.memo.frame_id = frame_id
+        return frame_id, new_video
+
+    def _update_memory(self, high: Tensor, key_id: int) -> Tensor:
+        memory = high if self.memo.get('memory') is None else self.srfu(self.memo.memory, high)
+        self.memo.memory = memory
+        self.memo.memory_embed = self.dfa.embed_memory(memory)
+        self.memo.key_id = key_id
+        return memory
+
+    def extract_feats(self, img: Tensor, img_metas: list[dict], ref_img: Tensor | None = None,
+                      ref_img_metas=None) -> list[Tensor]:
+        """The feature that detection runs on for this test frame, keeping the memory."""
+        frame_id, new_video = self._start_frame(img_metas[0])
+        interval = self.key_frame_interval
+        segment_start = frame_id % interval == 0
+        if self.key_frame_position == 'start':
+            if segment_start:
+                return [self._update_memory(self.extract_high(self.extract_low(img)), frame_id)]
+            if new_video:
+                raise ValueError(f'LSTS: video starts at frame {frame_id}, which is no keyframe '
+                                 f'(interval {interval}); frames must start at 0')
+        else:
+            if segment_start:
+                key_img, key_id = self._middle_keyframe(frame_id, ref_img, ref_img_metas)
+                if key_id == frame_id:
+                    key_img = img
+                self._update_memory(self.extract_high(self.extract_low(key_img)), key_id)
+            elif new_video:
+                raise ValueError(f'LSTS: video starts at frame {frame_id}, which starts no '
+                                 f'segment (interval {interval}); frames must start at 0')
+            if frame_id == self.memo.key_id:
+                return [self.memo.memory]
+        return [self.dfa(self.memo.memory, self.extract_low(img), self.memo.memory_embed)]
+
+    def _middle_keyframe(self, frame_id: int, ref_img, ref_img_metas) -> tuple[Tensor, int]:
+        metas = ref_img_metas[0][0] if ref_img_metas else []
+        if ref_img is None or len(metas) != 1:
+            raise ValueError(
+                "LSTS: key_frame_position='middle' needs the segment's keyframe as the one "
+                f'reference image at frame {frame_id}: set the test dataset to LSTSVIDDataset '
+                "with ref_img_sampler=dict(method='lsts_keyframe', key_frame_interval="
+                f'{self.key_frame_interval})')
+        return ref_img[0][:, 0], metas[0]['frame_id']
+
+    def simple_test(self, img, img_metas, ref_img=None, ref_img_metas=None, proposals=None,
+                    rescale=False) -> dict:
+        """Detect on one frame of a video, frames in order; returns MMTracking's format."""
+        x = self.extract_feats(img, img_metas, ref_img, ref_img_metas)
+        if proposals is None:
+            proposals = self.detector.rpn_head.simple_test_rpn(x, img_metas)
+        outs = self.detector.roi_head.simple_test(x, proposals, img_metas, rescale=rescale)
+        return dict(det_bboxes=outs[0])
+
+    def aug_test(self, imgs, img_metas, **kwargs):
+        raise NotImplementedError('LSTS has no test-time augmentation')

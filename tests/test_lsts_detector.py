@@ -1,0 +1,196 @@
+"""The LSTS video detector (mmlsts.models.vid.LSTS) on the tiny config: training, testing, memory."""
+import copy
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmcv import Config
+from mmtrack.models import build_model
+
+from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe, lsts_triple_frames
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')
+H, W = 96, 128
+
+
+def _model(**test_cfg):
+    cfg = Config.fromfile(TINY)
+    cfg.model.test_cfg.update(test_cfg)
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    model.init_weights()
+    return model
+
+
+def _meta(frame_id, video_id=0, is_video_data=True):
+    return dict(img_shape=(H, W, 3), pad_shape=(H, W, 3), ori_shape=(H, W, 3), scale_factor=1.0,
+                flip=False, frame_id=frame_id, video_id=video_id, is_video_data=is_video_data,
+                filename=f'v{video_id}/{frame_id:06d}.JPEG')
+
+
+def _clip(num_frames, seed):
+    gen = torch.Generator().manual_seed(seed)
+    return [torch.randn(1, 3, H, W, generator=gen) for _ in range(num_frames)]
+
+
+def _train_batch(cur, old, new, is_video_data=True):
+    frames = _clip(3, seed=cur)
+    return dict(
+        img=frames[0], img_metas=[_meta(cur, is_video_data=is_video_data)],
+        gt_bboxes=[torch.tensor([[10., 20., 60., 70.], [70., 10., 120., 50.]])],
+        gt_labels=[torch.tensor([0, 2])],
+        ref_img=torch.stack(frames[1:], dim=1),
+        ref_img_metas=[[_meta(old, is_video_data=is_video_data),
+                        _meta(new, is_video_data=is_video_data)]])
+
+
+def _count_calls(module, name):
+    calls = []
+    original = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    setattr(module, name, counted)
+    return calls
+
+
+def _run_video(model, frames, video_id=0):
+    """Feed a clip the way MMTracking's test loop does; 'middle' gets its keyframe refs."""
+    results = []
+    interval = model.key_frame_interval
+    with torch.no_grad():
+        for frame_id, img in enumerate(frames):
+            kwargs = {}
+            if model.key_frame_position == 'middle' and frame_id % interval == 0:
+                key = lsts_segment_keyframe(frame_id, len(frames), interval)
+                kwargs = dict(ref_img=[frames[key][:, None]],
+                              ref_img_metas=[[[_meta(key, video_id)]]])
+            results.append(model(img=[img], img_metas=[[_meta(frame_id, video_id)]],
+                                 return_loss=False, rescale=True, **kwargs))
+    return results
+
+
+def test_forward_train_losses_are_finite_and_reach_offsets_and_both_quality_nets():
+    model = _model()
+    model.train()
+    losses = model(**_train_batch(cur=12, old=3, new=9), return_loss=True)
+    assert {'loss_rpn_cls', 'loss_rpn_bbox', 'loss_cls', 'loss_bbox'} <= set(losses)
+    loss, log_vars = model._parse_losses(losses)
+    assert all(np.isfinite(v) for v in log_vars.values())
+    loss.backward()
+    assert model.srfu.lsts.offsets.grad.abs().sum() > 0
+    for quality in (model.srfu.quality, model.dfa.quality):
+        # (The last bias shifts both candidates' scores alike: the softmax cancels it.)
+        weights = [p for n, p in quality.named_parameters() if n.endswith('weight')]
+        assert len(weights) == 3 and all(p.grad.abs().sum() > 0 for p in weights)
+    assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('old, new, cur, srfu_calls, dfa_calls', [
+    (3, 3, 12, 0, 1),    # old == new: the plain new-key feature is the memory
+    (3, 12, 12, 1, 0),   # new == t: the SRFU output is the current feature
+])
+def test_forward_train_degenerate_triples(old, new, cur, srfu_calls, dfa_calls):
+    model = _model()
+    srfu, dfa = _count_calls(model.srfu, 'forward'), _count_calls(model.dfa, 'forward')
+    losses = model(**_train_batch(cur=cur, old=old, new=new), return_loss=True)
+    assert torch.isfinite(model._parse_losses(losses)[0])
+    assert (len(srfu), len(dfa)) == (srfu_calls, dfa_calls)
+
+
+def test_forward_train_still_image_uses_the_plain_detector():
+    model = _model()
+    srfu, dfa = _count_calls(model.srfu, 'forward'), _count_calls(model.dfa, 'forward')
+    high = _count_calls(model, 'extract_high')
+    losses = model(**_train_batch(cur=0, old=0, new=0, is_video_data=False), return_loss=True)
+    assert torch.isfinite(model._parse_losses(losses)[0])
+    assert (len(srfu), len(dfa), len(high)) == (0, 0, 1)
+
+
+def test_forward_train_without_two_refs_is_a_clear_error():
+    batch = _train_batch(cur=12, old=3, new=9)
+    batch['ref_img'] = batch['ref_img'][:, :1]
+    with pytest.raises(ValueError, match='lsts_triple'):
+        _model()(**batch, return_loss=True)
+
+
+@pytest.mark.parametrize('position, keyframes', [('start', [0, 10, 20]), ('middle', [4, 14, 24])])
+def test_high_part_runs_exactly_on_keyframes(position, keyframes):
+    model = _model(key_frame_position=position)
+    model.eval()
+    seen = []
+    original = model.extract_high
+    model.extract_high = lambda low: (seen.append(model.memo.frame_id), original(low))[1]
+    srfu = _count_calls(model.srfu, 'forward')
+    embeds = _count_calls(model.dfa, 'embed_memory')
+    results = _run_video(model, _clip(25, seed=1))
+    assert len(seen) == len(keyframes)         # one high pass per keyframe, none elsewhere
+    assert len(srfu) == len(keyframes) - 1     # the first keyframe starts the memory
+    assert len(embeds) == len(keyframes)       # f(M_k) once per keyframe, not per frame
+    assert model.memo.key_id == keyframes[-1]
+    for result in results:
+        assert set(result) == {'det_bboxes'} and len(result['det_bboxes']) == 30
+        assert all(r.ndim == 2 and r.shape[1] == 5 for r in result['det_bboxes'])
+
+
+@pytest.mark.parametrize('num_frames', [1, 3])
+@pytest.mark.parametrize('position', ['start', 'middle'])
+def test_short_videos(num_frames, position):
+    model = _model(key_frame_position=position)
+    model.eval()
+    assert len(_run_video(model, _clip(num_frames, seed=2))) == num_frames
+
+
+@pytest.mark.parametrize('position', ['start', 'middle'])
+def test_memory_resets_between_videos(position):
+    model = _model(key_frame_position=position)
+    model.eval()
+    video_a, video_b = _clip(13, seed=3), _clip(12, seed=4)
+    alone = _run_video(copy.deepcopy(model), video_b, video_id=2)
+    _run_video(model, video_a, video_id=1)
+    after_a = _run_video(model, video_b, video_id=2)
+    for r1, r2 in zip(alone, after_a):
+        for a, b in zip(r1['det_bboxes'], r2['det_bboxes']):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_bad_test_settings_and_inputs_are_clear_errors():
+    with pytest.raises(ValueError, match='key_frame_position'):
+        _model(key_frame_position='end')
+    with pytest.raises(ValueError, match='key_frame_interval'):
+        _model(key_frame_interval=0)
+    model = _model(key_frame_position='start')
+    model.eval()
+    frames = _clip(3, seed=5)
+    with torch.no_grad():
+        model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
+        model(img=[frames[1]], img_metas=[[_meta(2)]], return_loss=False)
+        with pytest.raises(ValueError, match='increasing order'):
+            model(img=[frames[2]], img_metas=[[_meta(1)]], return_loss=False)
+        with pytest.raises(ValueError, match='no keyframe'):
+            model(img=[frames[2]], img_metas=[[_meta(3, video_id=9)]], return_loss=False)
+    middle = _model(key_frame_position='middle')
+    middle.eval()
+    with torch.no_grad(), pytest.raises(ValueError, match='lsts_keyframe'):
+        middle(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
+
+
+def test_bad_low_level_split_is_a_clear_error():
+    cfg = Config.fromfile(TINY)
+    cfg.model.low_level = ('layer3', 9)
+    with pytest.raises(ValueError, match='low_level blocks'):
+        build_model(cfg.model)
+
+
+def test_sampling_rules():
+    for frame in range(30):
+        old, new = lsts_triple_frames(frame, 30)
+        assert max(0, frame - 10) <= old <= max(0, frame - 6)
+        assert max(0, frame - 5) <= new <= min(29, frame + 4)
+        assert old <= new
+    assert [lsts_segment_keyframe(f, 25, 10) for f in (0, 9, 10, 20, 24)] == [4, 4, 14, 24, 24]
+    assert [lsts_segment_keyframe(f, 22, 10) for f in (20, 21)] == [21, 21]
