@@ -1,4 +1,4 @@
-"""The LSTS video detector (mmlsts.models.vid.LSTS) on the tiny config: training, testing, memory."""
+"""The LSTS video detector (mmlsts.models.vid.LSTS), tiny config: training, testing, memory."""
 import copy
 import os.path as osp
 

@@ -35,7 +35,10 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py_bootstrap" -m venv "$venv"
 fi
 py="$venv/bin/python"
-pip() { "$py" -m pip --disable-pip-version-check "$@"; }
+# pip, minus the warnings about this machine's configured local index folders that do not exist.
+pip() {
+  "$py" -m pip --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
+}
 
 # 1+2. torch and the pinned build tools (numpy<2: the mm* 1.x/2.x line is built against it;
 # setuptools<81 still ships pkg_resources, which mmcv-full's setup.py imports).

@@ -178,7 +178,7 @@ def _aggregate(mix: Tensor, ref: Tensor, shifts: tuple[tuple[int, int], ...]) ->
 
 
 def _scatter(mix: Tensor, src: Tensor, shifts: tuple[tuple[int, int], ...]) -> Tensor:
-    """Adjoint of a shifted read: grad_ref[b, c, q] = sum_s mix[b, s, q - d_s] * src[b, c, q - d_s]."""
+    """Adjoint of a shifted read: grad[b, c, q] = sum_s mix[b, s, q - d_s] * src[b, c, q - d_s]."""
     _, _, height, width = src.shape
     my, mx = _margins(shifts)
     acc = src.new_zeros(src.shape[:2] + (height + 2 * my, width + 2 * mx))

@@ -134,10 +134,11 @@ class LSTS(BaseVideoDetector):
         if not img_metas[0].get('is_video_data', True):
             x = self.extract_high(self.extract_low(img))
         else:
-            if ref_img is None or ref_img.shape[1] != 2:
+            num_refs = 0 if ref_img is None else ref_img.shape[1]
+            if num_refs != 2:
                 raise ValueError("LSTS: video training samples need 2 reference images (old "
                                  "and new key): use ref_img_sampler=dict(method='lsts_triple') "
-                                 f'of LSTSVIDDataset, got {None if ref_img is None else ref_img.shape[1]}')
+                                 f'of LSTSVIDDataset, got {num_refs}')
             cur_id = img_metas[0]['frame_id']
             old_id, new_id = (meta['frame_id'] for meta in ref_img_metas[0])
             memory = self.extract_high(self.extract_low(ref_img[:, 1]))
