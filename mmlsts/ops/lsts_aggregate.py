@@ -65,8 +65,9 @@ def lsts_aggregate(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: T
     gmat = gmat[:, :num_shifts]  # the last column collected the corners that lie off the map
 
     corr = _ShiftCorrelate.apply(tgt_embed.to(work_dtype), ref_embed.to(work_dtype), shifts)
-    weights = torch.einsum('ns,bshw->bnhw', gmat, corr.to(acc_dtype)).softmax(dim=1)
-    mix = torch.einsum('ns,bnhw->bshw', gmat, weights).to(work_dtype)
+    with torch.autocast(ref.device.type, enabled=False):  # autocast would halve the scores
+        weights = torch.einsum('ns,bshw->bnhw', gmat, corr.to(acc_dtype)).softmax(dim=1)
+        mix = torch.einsum('ns,bnhw->bshw', gmat, weights).to(work_dtype)
     out = _ShiftAggregate.apply(mix, ref.to(work_dtype), shifts).to(ref.dtype)
     if return_weights:
         return out, weights.to(ref.dtype)
