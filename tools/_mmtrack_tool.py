@@ -16,6 +16,10 @@ def run_mmtrack_tool(relative_path: str) -> None:
     import mmtrack
 
     import mmlsts  # noqa: F401  (registers LSTS, SRFU, DFA, LSTSVIDDataset; applies fixes)
+    from mmlsts.dist import launcher_from_argv, setup_launcher
+
+    # --launcher pytorch (tools/dist_*.sh): one DDP fix; without CUDA, CPU processes on gloo.
+    setup_launcher(launcher_from_argv(sys.argv[1:]))
 
     tool = osp.join(osp.dirname(mmtrack.__file__), '.mim', 'tools', relative_path)
     if not osp.isfile(tool):

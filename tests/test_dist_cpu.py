@@ -1,0 +1,95 @@
+"""The multi-GPU path on CPU: tools/dist_train.sh and tools/dist_test.sh with 2 gloo processes.
+
+The scripts run MMTracking's own tools under ``python -m torch.distributed.run`` with
+``--launcher pytorch``; without CUDA, :mod:`mmlsts.dist` (applied by tools/_mmtrack_tool.py)
+lets that path run on CPU processes. A tiny generated set keeps both runs to seconds.
+"""
+import os
+import os.path as osp
+import re
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
+from mmlsts.dist import launcher_from_argv, setup_launcher
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')
+TRAIN_FRAMES, DET_IMAGES, VAL_VIDEOS, VAL_FRAMES = 10, 2, 2, 10
+
+
+@pytest.fixture(scope='module')
+def workspace(tmp_path_factory):
+    """A cwd holding data/synthetic_vid/ILSVRC: 1 train video, 2 val videos (one per rank)."""
+    root = tmp_path_factory.mktemp('dist')
+    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
+    make_synthetic_vid(str(ilsvrc), num_train_videos=1, num_val_videos=VAL_VIDEOS,
+                       frames_per_video=TRAIN_FRAMES, num_det_images=DET_IMAGES,
+                       image_size=(64, 80), seed=3)
+    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def _dist(workspace, script, *args):
+    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1', PORT=str(_free_port()),
+               CUDA_VISIBLE_DEVICES='',
+               PATH=osp.dirname(sys.executable) + os.pathsep + os.environ.get('PATH', ''))
+    done = subprocess.run(['bash', osp.join(REPO, 'tools', script), TINY, '2', *args],
+                          cwd=workspace, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-4000:]
+    return log
+
+
+def test_launcher_detection_and_no_launcher_changes_nothing():
+    assert launcher_from_argv(['cfg.py', '--launcher', 'pytorch']) == 'pytorch'
+    assert launcher_from_argv(['cfg.py', '--launcher=slurm', '--seed', '0']) == 'slurm'
+    assert launcher_from_argv(['cfg.py', '--launcher']) == 'none'
+    assert launcher_from_argv(['cfg.py']) == 'none'
+    assert setup_launcher('none') == []
+
+
+def test_with_cuda_only_the_ddp_forward_fix_is_applied():
+    import torch
+    from mmcv.parallel import MMDistributedDataParallel
+    cuda_method = torch.nn.Module.cuda
+    assert setup_launcher('pytorch', cuda=True) == ['mmddp_forward']
+    # torch >= 2.1 dropped the attribute that mmcv 1.7's DDP forward reads.
+    assert MMDistributedDataParallel._use_replicated_tensor_module is False
+    assert torch.nn.Module.cuda is cuda_method
+
+
+@pytest.mark.slow
+def test_dist_train_then_dist_test_with_two_cpu_processes(workspace):
+    work_dir = workspace / 'work_dirs' / 'dist'
+    log = _dist(workspace, 'dist_train.sh', '--work-dir', str(work_dir), '--cfg-options',
+                'total_epochs=1', 'checkpoint_config.interval=1', 'evaluation.interval=1',
+                'log_config.interval=1')
+    for rank in (0, 1):
+        assert f'mmlsts.dist: rank {rank} of 2: no CUDA' in log
+    assert 'Distributed training: True' in log
+    # The 12 training samples are split over the two ranks: 6 iterations each.
+    per_rank = (TRAIN_FRAMES + DET_IMAGES) // 2
+    assert f'Epoch [1][{per_rank}/{per_rank}]' in log, log[-3000:]
+    losses = [float(x) for x in re.findall(r'[ \t]loss: ([0-9.]+)', log)]
+    assert len(losses) == per_rank and all(0 < x < 100 for x in losses)
+    # DistEvalHook: both ranks' results gathered (every val frame) and evaluated on rank 0.
+    assert f'Epoch(val) [1][{VAL_VIDEOS * VAL_FRAMES}]' in log and 'bbox_mAP_50' in log
+    assert (work_dir / 'epoch_1.pth').exists() and (work_dir / 'latest.pth').exists()
+
+    out = _dist(workspace, 'dist_test.sh', '--checkpoint', str(work_dir / 'latest.pth'),
+                '--eval', 'bbox')
+    for rank in (0, 1):
+        assert f'mmlsts.dist: rank {rank} of 2: no CUDA' in out
+    found = re.findall(r"'bbox_mAP_50': ([0-9.]+)", out)
+    assert found and 0.0 <= float(found[-1]) <= 1.0, out[-3000:]
