@@ -1,0 +1,125 @@
+"""Train and evaluate several VID configs on the synthetic set with one budget: the mAP table.
+
+Each (config, seed) is trained by ``tools/train.py`` and evaluated by ``tools/test.py --eval
+bbox`` in its own process, on one synthetic ILSVRC-layout set (generated once from
+``data_seed`` and converted with our converter), with the same number of epochs for every
+method. The table gives bbox_mAP_50 per seed and its mean and standard deviation. The CLI is
+``tools/analysis/compare.py``.
+"""
+from __future__ import annotations
+
+import os
+import os.path as osp
+import re
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DATA_ROOT = osp.join('data', 'synthetic_vid', 'ILSVRC')  # the tiny configs' data_root
+
+
+@dataclass
+class RunResult:
+    config: str
+    seed: int
+    map50: float
+    train_s: float
+    test_s: float
+
+
+@dataclass
+class MethodSummary:
+    config: str
+    runs: list[RunResult] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return osp.splitext(osp.basename(self.config))[0]
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(r.map50 for r in self.runs)
+
+    @property
+    def std(self) -> float:
+        values = [r.map50 for r in self.runs]
+        return statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def prepare_data(workspace: str, data_seed: int, **synthetic_kwargs) -> str:
+    """Generate and convert the synthetic set under ``workspace`` (once per data seed)."""
+    from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
+    root = osp.join(workspace, DATA_ROOT)
+    stamp = osp.join(root, '.compare_data_seed')
+    if not (osp.exists(stamp) and open(stamp).read().strip() == str(data_seed)):
+        make_synthetic_vid(root, seed=data_seed, overwrite=True, **synthetic_kwargs)
+        with open(stamp, 'w') as f:
+            f.write(str(data_seed))
+    convert_ilsvrc(root, osp.join(root, 'annotations'), progress=False)
+    return root
+
+
+def _run_tool(tool: str, args: list[str], cwd: str, log_path: str) -> str:
+    cmd = [sys.executable, osp.join(REPO, 'tools', tool), *args]
+    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    with open(log_path, 'w') as f:
+        f.write(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise RuntimeError(f'{tool} failed (exit {done.returncode}); log: {log_path}\n'
+                           + (done.stdout + done.stderr)[-2000:])
+    return done.stdout + done.stderr
+
+
+def train_and_test(config: str, seed: int, epochs: int, workspace: str) -> RunResult:
+    """One training + evaluation; the mAP is read from tools/test.py's metric dict."""
+    name = osp.splitext(osp.basename(config))[0]
+    work_dir = osp.join(workspace, 'work_dirs', name, f'seed{seed}')
+    os.makedirs(work_dir, exist_ok=True)
+    config = osp.abspath(config)
+    steps = f'[{max(1, epochs * 2 // 3)},{max(1, epochs * 11 // 12)}]'
+    start = time.perf_counter()
+    _run_tool('train.py', [config, '--work-dir', work_dir, '--seed', str(seed), '--deterministic',
+                           '--no-validate', '--cfg-options', f'total_epochs={epochs}',
+                           f'checkpoint_config.interval={epochs}', f'lr_config.step={steps}'],
+              workspace, osp.join(work_dir, 'train.out'))
+    train_s = time.perf_counter() - start
+    out = _run_tool('test.py', [config, '--checkpoint', osp.join(work_dir, 'latest.pth'),
+                                '--eval', 'bbox'], workspace, osp.join(work_dir, 'test.out'))
+    found = re.findall(r"'bbox_mAP_50': ([0-9.]+)", out)
+    if not found:
+        raise RuntimeError(f'no bbox_mAP_50 in the output of tools/test.py for {config}')
+    return RunResult(config, seed, float(found[-1]), train_s,
+                     time.perf_counter() - start - train_s)
+
+
+def compare(configs: list[str], seeds: list[int], epochs: int, workspace: str,
+            data_seed: int = 0, log=print, **synthetic_kwargs) -> list[MethodSummary]:
+    prepare_data(workspace, data_seed, **synthetic_kwargs)
+    summaries = []
+    for config in configs:
+        summary = MethodSummary(config)
+        for seed in seeds:
+            result = train_and_test(config, seed, epochs, workspace)
+            summary.runs.append(result)
+            log(f'{summary.name} seed {seed}: bbox_mAP_50 {result.map50:.4f} '
+                f'(train {result.train_s:.0f} s, test {result.test_s:.0f} s)')
+        summaries.append(summary)
+    return summaries
+
+
+def markdown(summaries: list[MethodSummary], epochs: int, data_seed: int) -> str:
+    seeds = [r.seed for r in summaries[0].runs] if summaries else []
+    head = ['method', 'bbox_mAP_50 mean', 'std'] + [f'seed {s}' for s in seeds] + \
+        ['train s / run']
+    lines = [f'Synthetic VID set (data seed {data_seed}), {epochs} epochs each, CPU', '',
+             '| ' + ' | '.join(head) + ' |', '|' + ' --- |' * len(head)]
+    for s in summaries:
+        cells = [s.name, f'{s.mean:.4f}', f'{s.std:.4f}']
+        cells += [f'{r.map50:.4f}' for r in s.runs]
+        cells.append(f'{statistics.fmean(r.train_s for r in s.runs):.0f}')
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return '\n'.join(lines) + '\n'
