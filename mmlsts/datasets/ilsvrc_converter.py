@@ -265,15 +265,10 @@ def _convert_video(task: tuple) -> dict:
     frames = []
     for stem in stems:
         xml_path = os.path.join(ann_dir, stem + '.xml')
-        try:
-            width, height, objects = _parse_xml(xml_path, with_track=True)
-        except _Bad as e:
-            probs.add('corrupt_xml', xml_path, f'{e}; frame dropped')
+        parsed = _read_annotated_image(xml_path, data_dir, stem, jpegs, True, probs, 'frame')
+        if parsed is None:
             continue
-        if stem + _JPEG not in jpegs:
-            probs.add('missing_jpeg', os.path.join(data_dir, stem + _JPEG),
-                      'image missing; frame dropped')
-            continue
+        width, height, objects = parsed
         anns = []
         for obj in objects:
             cat = WNID_TO_CAT.get(obj[0])
@@ -298,6 +293,21 @@ def _convert_video(task: tuple) -> dict:
     return {'name': name, 'frames': frames, 'problems': probs.items}
 
 
+def _read_annotated_image(xml_path: str, data_dir: str, stem: str, jpegs: set, with_track: bool,
+                          probs: _Problems, unit: str) -> tuple | None:
+    """Parse one XML and check its JPEG exists; None (problem recorded) drops the ``unit``."""
+    try:
+        parsed = _parse_xml(xml_path, with_track=with_track)
+    except _Bad as e:
+        probs.add('corrupt_xml', xml_path, f'{e}; {unit} dropped')
+        return None
+    if stem + _JPEG not in jpegs:
+        probs.add('missing_jpeg', os.path.join(data_dir, stem + _JPEG),
+                  f'image missing; {unit} dropped')
+        return None
+    return parsed
+
+
 def _convert_det_dir(task: tuple) -> dict:
     """Worker: parse the DET XMLs of one folder.
 
@@ -314,15 +324,10 @@ def _convert_det_dir(task: tuple) -> dict:
     images = []
     for stem in stems:
         xml_path = os.path.join(ann_dir, stem + '.xml')
-        try:
-            width, height, objects = _parse_xml(xml_path, with_track=False)
-        except _Bad as e:
-            probs.add('corrupt_xml', xml_path, f'{e}; image dropped')
+        parsed = _read_annotated_image(xml_path, data_dir, stem, jpegs, False, probs, 'image')
+        if parsed is None:
             continue
-        if stem + _JPEG not in jpegs:
-            probs.add('missing_jpeg', os.path.join(data_dir, stem + _JPEG),
-                      'image missing; image dropped')
-            continue
+        width, height, objects = parsed
         anns = []
         for obj in objects:
             cat = WNID_TO_CAT.get(obj[0])
