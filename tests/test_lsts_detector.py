@@ -177,6 +177,13 @@ def test_bad_test_settings_and_inputs_are_clear_errors():
     middle.eval()
     with torch.no_grad(), pytest.raises(ValueError, match='lsts_keyframe'):
         middle(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
+    # A dataset sampling keyframes at another interval than the model: refs at frame 5.
+    middle.reset_memory()
+    with torch.no_grad(), pytest.raises(ValueError, match='ref_img_sampler.key_frame_interval'):
+        middle(img=[frames[0]], img_metas=[[_meta(0)]], ref_img=[frames[1][:, None]],
+               ref_img_metas=[[[_meta(2)]]], return_loss=False)
+        middle(img=[frames[1]], img_metas=[[_meta(5)]], ref_img=[frames[2][:, None]],
+               ref_img_metas=[[[_meta(7)]]], return_loss=False)
 
 
 def test_bad_low_level_split_is_a_clear_error():

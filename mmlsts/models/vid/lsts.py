@@ -209,6 +209,11 @@ class LSTS(BaseVideoDetector):
                 raise ValueError(f'LSTS: video starts at frame {frame_id}, which is no keyframe '
                                  f'(interval {interval}); frames must start at 0')
         else:
+            if not segment_start and ref_img is not None:
+                raise ValueError(
+                    f'LSTS: got a reference image at frame {frame_id}, which starts no segment '
+                    f'of key_frame_interval={interval}: set the test dataset\'s '
+                    f'ref_img_sampler.key_frame_interval to {interval} as well')
             if segment_start:
                 key_img, key_id = self._middle_keyframe(frame_id, ref_img, ref_img_metas)
                 if key_id == frame_id:
