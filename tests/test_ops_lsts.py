@@ -152,6 +152,15 @@ def test_lsts_module_embedding_init_and_shared_offsets():
     assert names.count('s.lsts.offsets') == 1 and not any('d.lsts.offsets' in n for n in names)
 
 
+def test_embed_std_sets_the_embedding_init_and_rejects_non_positive_values():
+    torch.manual_seed(0)
+    lsts = LSTS(64, embed_channels=32, embed_std=0.1)
+    for conv in (lsts.ref_embed, lsts.tgt_embed):
+        assert conv.weight.std().item() == pytest.approx(0.1, rel=0.1)
+    with pytest.raises(ValueError, match='embed_std'):
+        LSTS(64, embed_std=0.0)
+
+
 def test_quality_weights_sum_to_one_per_pixel():
     quality = QualityNet(6, mid_channels=(8, 4))
     a, b = torch.randn(2, 6, 5, 7), torch.randn(2, 6, 5, 7)

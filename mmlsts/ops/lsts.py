@@ -50,15 +50,22 @@ class LSTS(nn.Module):
         in_channels: channels C of the reference and target features.
         embed_channels: channels of the f and g embeddings (official: 256).
         offset_init, num_offsets, offset_range, seed: see :func:`init_offsets`.
+        embed_std: std of the embeddings' normal init (official: 0.01). The similarity is a
+            bilinear form, so its initial scale grows with ``embed_std**2 * in_channels *
+            embed_channels``; small models need a larger std to start from the same scale,
+            else the softmax stays near uniform and LSTS stays a box filter (docs/method.md).
     """
 
     def __init__(self, in_channels: int, embed_channels: int = 256, offset_init: str = 'uniform',
-                 num_offsets: int | None = None, offset_range: int = 4, seed: int = 0) -> None:
+                 num_offsets: int | None = None, offset_range: int = 4, seed: int = 0,
+                 embed_std: float = 0.01) -> None:
         super().__init__()
+        if not embed_std > 0:
+            raise ValueError(f'LSTS: embed_std must be > 0, got {embed_std}')
         self.ref_embed = nn.Conv2d(in_channels, embed_channels, 1)
         self.tgt_embed = nn.Conv2d(in_channels, embed_channels, 1)
         for conv in (self.ref_embed, self.tgt_embed):
-            nn.init.normal_(conv.weight, 0.0, 0.01)
+            nn.init.normal_(conv.weight, 0.0, embed_std)
             nn.init.zeros_(conv.bias)
         self.offsets = nn.Parameter(init_offsets(offset_init, num_offsets, offset_range, seed))
         self._offset_source: tuple[LSTS, ...] = ()
