@@ -40,6 +40,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from mmlsts.datasets.one_video import OneVideoIndex, reference_sampler
+
 __all__ = ['DemoResult', 'FrameSource', 'run_video_demo', 'draw_detections', 'keyframe_flag',
            'IMAGE_EXTENSIONS', 'OUTPUT_EXTENSIONS']
 
@@ -203,39 +205,6 @@ class FrameSource:
 
 
 # Feeding the model ---------------------------------------------------------------------------
-class _ClipIndex:
-    """The CocoVID calls that a dataset's ``ref_img_sampling`` makes, for the one clip."""
-
-    def __init__(self, source: FrameSource, video_id: int = 0) -> None:
-        self.source, self.video_id = source, video_id
-
-    def get_img_ids_from_vid(self, vid_id: int) -> list[int]:
-        return list(range(self.source.num_frames))
-
-    def load_imgs(self, ids) -> list[dict]:
-        return [self.info(i) for i in ids]
-
-    def info(self, index: int) -> dict:
-        name = self.source.name(index)
-        return dict(id=index, frame_id=index, video_id=self.video_id, file_name=name,
-                    filename=name, height=self.source.height, width=self.source.width)
-
-
-def _sampler_dataset(cfg, index: _ClipIndex):
-    """(dataset, sampler kwargs): the config's test dataset class, only sampling references."""
-    sampler = cfg.data.test.get('ref_img_sampler')
-    if not sampler:
-        return None, None
-    from mmdet.datasets import DATASETS
-    dataset_cls = DATASETS.get(cfg.data.test.type)
-    if dataset_cls is None or not hasattr(dataset_cls, 'ref_img_sampling'):
-        raise ValueError(f'demo: the test dataset {cfg.data.test.type} of the config has a '
-                         'ref_img_sampler but no ref_img_sampling (not a video dataset?)')
-    dataset = dataset_cls.__new__(dataset_cls)  # no annotation file: only the sampler runs
-    dataset.coco, dataset.load_as_video = index, True
-    dataset.ref_img_sampler = dict(sampler)
-    dataset.logger = logging.getLogger('mmlsts.demo')
-    return dataset, dataset.ref_img_sampler
 
 
 class _Feeder:
@@ -251,8 +220,9 @@ class _Feeder:
         self.to_float32 = bool(loader.get('to_float32', False))
         self.to_rgb = loader.get('channel_order', 'bgr') == 'rgb'
         self.pipeline = Compose(pipeline[1:])
-        self.index = _ClipIndex(source)
-        self.dataset, self.sampler = _sampler_dataset(cfg, self.index)
+        self.index = OneVideoIndex(source.num_frames, source.height, source.width,
+                                   name=source.name)
+        self.dataset, self.sampler = reference_sampler(cfg, self.index, 'demo')
         self.refs = source.reader()  # a second reader: references run ahead of the current frame
         self.device = device
 

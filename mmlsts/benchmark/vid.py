@@ -40,6 +40,8 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from mmlsts.datasets.one_video import OneVideoIndex, reference_sampler
+
 __all__ = ['BenchResult', 'benchmark_config', 'benchmark_configs', 'format_markdown',
            'format_csv', 'write_outputs', 'disable_pretrained']
 
@@ -200,40 +202,6 @@ def _describe(cfg, model, single: bool) -> tuple[str, str]:
 
 
 # Feeding a video -----------------------------------------------------------------------------
-class _OneVideoCOCO:
-    """The two COCO-video calls that ``ref_img_sampling`` makes, for one video of n frames."""
-
-    def __init__(self, num_frames: int, video_id: int, height: int, width: int) -> None:
-        self.num_frames, self.video_id = num_frames, video_id
-        self.height, self.width = height, width
-
-    def get_img_ids_from_vid(self, vid_id: int) -> list[int]:
-        return list(range(self.num_frames))
-
-    def load_imgs(self, ids) -> list[dict]:
-        return [self.info(i) for i in ids]
-
-    def info(self, frame_id: int) -> dict:
-        return dict(id=frame_id, frame_id=frame_id, video_id=self.video_id,
-                    file_name=f'synthetic/{self.video_id:04d}/{frame_id:06d}.JPEG',
-                    height=self.height, width=self.width, is_vid_train_frame=False)
-
-
-def _sampler_dataset(cfg, coco: _OneVideoCOCO):
-    """An instance of the config's test dataset class that only samples references."""
-    sampler = cfg.data.test.get('ref_img_sampler')
-    if not sampler:
-        return None, None
-    from mmdet.datasets import DATASETS
-    dataset_cls = DATASETS.get(cfg.data.test.type)
-    if dataset_cls is None or not hasattr(dataset_cls, 'ref_img_sampling'):
-        raise ValueError(f'benchmark_vid: test dataset {cfg.data.test.type} has no '
-                         'ref_img_sampling')
-    dataset = dataset_cls.__new__(dataset_cls)  # no annotation file: only the sampler runs
-    dataset.coco, dataset.load_as_video = coco, True
-    dataset.ref_img_sampler = dict(sampler)
-    dataset.logger = logging.getLogger('mmlsts.benchmark')
-    return dataset, dict(sampler)
 
 
 class SyntheticVideo:
@@ -253,9 +221,11 @@ class SyntheticVideo:
             img[..., :self.height, :self.width] = torch.randn(
                 1, 3, self.height, self.width, generator=gen)
             self.frames.append(img.to(device))
-        self.coco = _OneVideoCOCO(num_frames, video_id, self.height, self.width)
-        self.dataset, self.sampler = (_sampler_dataset(cfg, self.coco) if with_refs
-                                      else (None, None))
+        self.coco = OneVideoIndex(
+            num_frames, self.height, self.width, video_id,
+            name=lambda i: f'synthetic/{video_id:04d}/{i:06d}.JPEG')
+        self.dataset, self.sampler = (
+            reference_sampler(cfg, self.coco, 'benchmark_vid') if with_refs else (None, None))
         norm = cfg.get('img_norm_cfg', DEFAULT_NORM)
         self.norm = dict(mean=np.array(norm['mean'], np.float32),
                          std=np.array(norm['std'], np.float32), to_rgb=norm['to_rgb'])
