@@ -17,6 +17,22 @@ def test_compare_runs_end_to_end_on_a_minimal_budget(tmp_path):
     assert (tmp_path / 'work_dirs' / 'lsts_tiny_synthetic' / 'seed0' / 'latest.pth').exists()
 
 
+def test_pretrained_comparison_starts_every_method_from_the_single_frame_detector(tmp_path):
+    frcnn = 'configs/vid/faster_rcnn_tiny_synthetic.py'
+    summaries = compare(['configs/vid/lsts_tiny_synthetic.py', frcnn], seeds=[0], epochs=1,
+                        workspace=str(tmp_path), data_seed=5, log=lambda _: None,
+                        pretrain_config=frcnn, pretrain_epochs=1,
+                        num_train_videos=2, num_val_videos=1, frames_per_video=12,
+                        num_det_images=2, image_size=(64, 80))
+    assert [len(s.runs) for s in summaries] == [1, 1]
+    pretrained = tmp_path / 'work_dirs' / 'pretrain' / 'faster_rcnn_tiny_synthetic_1e' / 'seed0'
+    assert (pretrained / 'latest.pth').exists()
+    for name in ('lsts_tiny_synthetic', 'faster_rcnn_tiny_synthetic'):
+        log = (tmp_path / 'work_dirs' / name / 'pretrained_seed0' / 'train.out').read_text()
+        # mmcv logs the file it initialises from (video detectors) or loads (load_from).
+        assert str(pretrained / 'latest.pth') in log, name
+
+
 def test_table_mean_and_std():
     summary = MethodSummary('configs/vid/x.py', [RunResult('x', s, m, 10.0, 1.0)
                                                   for s, m in ((0, 0.5), (1, 0.7), (2, 0.6))])

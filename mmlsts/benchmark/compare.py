@@ -5,6 +5,11 @@ bbox`` in its own process, on one synthetic ILSVRC-layout set (generated once fr
 ``data_seed`` and converted with our converter), with the same number of epochs for every
 method. The table gives bbox_mAP_50 per seed and its mean and standard deviation. The CLI is
 ``tools/analysis/compare.py``.
+
+With ``pretrain`` (the synthetic stand-in for the ImageNet-pretrained backbone every real VID
+model starts from), a single-frame config is first trained per seed, and every method then
+starts from its detector weights: video detectors through ``model.detector.init_cfg``
+(``Pretrained``), plain mmdet detectors (``USE_MMDET`` configs) through ``load_from``.
 """
 from __future__ import annotations
 
@@ -74,19 +79,51 @@ def _run_tool(tool: str, args: list[str], cwd: str, log_path: str) -> str:
     return done.stdout + done.stderr
 
 
-def train_and_test(config: str, seed: int, epochs: int, workspace: str) -> RunResult:
-    """One training + evaluation; the mAP is read from tools/test.py's metric dict."""
-    name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(workspace, 'work_dirs', name, f'seed{seed}')
+def init_options(config: str, checkpoint: str) -> list[str]:
+    """``--cfg-options`` that start ``config``'s detector from ``checkpoint``'s weights."""
+    from mmcv import Config
+    if Config.fromfile(config).get('USE_MMDET', False):
+        return [f'load_from={checkpoint}']
+    return ['model.detector.init_cfg.type=Pretrained',
+            f'model.detector.init_cfg.checkpoint={checkpoint}']
+
+
+def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
+          init_from: str | None = None) -> float:
+    """Train ``config`` into ``work_dir`` (``latest.pth``); returns the seconds it took."""
     os.makedirs(work_dir, exist_ok=True)
     config = osp.abspath(config)
     steps = f'[{max(1, epochs * 2 // 3)},{max(1, epochs * 11 // 12)}]'
+    options = [f'total_epochs={epochs}', f'checkpoint_config.interval={epochs}',
+               f'lr_config.step={steps}']
+    if init_from:
+        options += init_options(config, init_from)
     start = time.perf_counter()
     _run_tool('train.py', [config, '--work-dir', work_dir, '--seed', str(seed), '--deterministic',
-                           '--no-validate', '--cfg-options', f'total_epochs={epochs}',
-                           f'checkpoint_config.interval={epochs}', f'lr_config.step={steps}'],
+                           '--no-validate', '--cfg-options', *options],
               workspace, osp.join(work_dir, 'train.out'))
-    train_s = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def pretrain(config: str, seed: int, epochs: int, workspace: str) -> str:
+    """The single-frame detector every method starts from (trained once per seed and epochs)."""
+    name = osp.splitext(osp.basename(config))[0]
+    work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'{name}_{epochs}e', f'seed{seed}')
+    checkpoint = osp.join(work_dir, 'latest.pth')
+    if not osp.isfile(checkpoint):
+        train(config, seed, epochs, workspace, work_dir)
+    return checkpoint
+
+
+def train_and_test(config: str, seed: int, epochs: int, workspace: str,
+                   init_from: str | None = None) -> RunResult:
+    """One training + evaluation; the mAP is read from tools/test.py's metric dict."""
+    name = osp.splitext(osp.basename(config))[0]
+    run = f'pretrained_seed{seed}' if init_from else f'seed{seed}'
+    work_dir = osp.join(workspace, 'work_dirs', name, run)
+    config = osp.abspath(config)
+    start = time.perf_counter()
+    train_s = train(config, seed, epochs, workspace, work_dir, init_from)
     out = _run_tool('test.py', [config, '--checkpoint', osp.join(work_dir, 'latest.pth'),
                                 '--eval', 'bbox'], workspace, osp.join(work_dir, 'test.out'))
     found = re.findall(r"'bbox_mAP_50': ([0-9.]+)", out)
@@ -97,13 +134,19 @@ def train_and_test(config: str, seed: int, epochs: int, workspace: str) -> RunRe
 
 
 def compare(configs: list[str], seeds: list[int], epochs: int, workspace: str,
-            data_seed: int = 0, log=print, **synthetic_kwargs) -> list[MethodSummary]:
+            data_seed: int = 0, log=print, pretrain_config: str | None = None,
+            pretrain_epochs: int | None = None, **synthetic_kwargs) -> list[MethodSummary]:
     prepare_data(workspace, data_seed, **synthetic_kwargs)
+    inits = {seed: None for seed in seeds}
+    if pretrain_config:
+        for seed in seeds:
+            inits[seed] = pretrain(pretrain_config, seed, pretrain_epochs or epochs, workspace)
+            log(f'pretrained {osp.basename(pretrain_config)} seed {seed}: {inits[seed]}')
     summaries = []
     for config in configs:
         summary = MethodSummary(config)
         for seed in seeds:
-            result = train_and_test(config, seed, epochs, workspace)
+            result = train_and_test(config, seed, epochs, workspace, inits[seed])
             summary.runs.append(result)
             log(f'{summary.name} seed {seed}: bbox_mAP_50 {result.map50:.4f} '
                 f'(train {result.train_s:.0f} s, test {result.test_s:.0f} s)')
@@ -111,11 +154,13 @@ def compare(configs: list[str], seeds: list[int], epochs: int, workspace: str,
     return summaries
 
 
-def markdown(summaries: list[MethodSummary], epochs: int, data_seed: int) -> str:
+def markdown(summaries: list[MethodSummary], epochs: int, data_seed: int,
+             pretrain_note: str = '') -> str:
     seeds = [r.seed for r in summaries[0].runs] if summaries else []
     head = ['method', 'bbox_mAP_50 mean', 'std'] + [f'seed {s}' for s in seeds] + \
         ['train s / run']
-    lines = [f'Synthetic VID set (data seed {data_seed}), {epochs} epochs each, CPU', '',
+    lines = [f'Synthetic VID set (data seed {data_seed}), {epochs} epochs each{pretrain_note}, '
+             'CPU', '',
              '| ' + ' | '.join(head) + ' |', '|' + ' --- |' * len(head)]
     for s in summaries:
         cells = [s.name, f'{s.mean:.4f}', f'{s.std:.4f}']
