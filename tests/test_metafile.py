@@ -167,7 +167,8 @@ def test_every_vid_config_listed_once() -> None:
 def test_lsts_models_as_measured() -> None:
     """The LSTS entries say only what was measured (docs/model_zoo.md, docs/benchmarks.md)."""
     models = {m['Name']: m for _, m in _models() if m['In Collection'] == 'LSTS'}
-    assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_tiny_synthetic'}
+    assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_tiny_synthetic',
+                           'lsts_tiny_synthetic_pretrained'}
     for name in ('lsts_r50', 'lsts_r101'):
         assert 'Results' not in models[name], f'{name}: no ImageNet VID result exists yet'
         assert models[name]['Metadata']['Training Resources'] == '8x GPUs'
@@ -179,6 +180,8 @@ def test_lsts_models_as_measured() -> None:
     assert 'inference time (ms/im)' not in models['lsts_r50']['Metadata']
     (result,) = models['lsts_tiny_synthetic']['Results']
     assert result['Metrics'] == {'box AP@0.5': 82.8}
+    (result,) = models['lsts_tiny_synthetic_pretrained']['Results']
+    assert result['Metrics'] == {'box AP@0.5': 86.6}  # docs/benchmarks.md, compare.py --pretrain
 
 
 def test_modelindex_package_loads_index_when_installed() -> None:
