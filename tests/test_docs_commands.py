@@ -356,29 +356,22 @@ def _restored_environ() -> Iterator[None]:
 
 
 def _run_until_parsed(run: Callable[[], object], argv: list[str]) -> ParseOutcome:
-    real_parse_args = argparse.ArgumentParser.parse_args
-    real_parse_known = argparse.ArgumentParser.parse_known_args
-    depth = [0]
+    depth = [0]  # parse_args calls parse_known_args: stop only after the outermost one
 
-    def parse_args(self, args=None, namespace=None):
-        depth[0] += 1
-        try:
-            result = real_parse_args(self, args, namespace)
-        finally:
-            depth[0] -= 1
-        if depth[0] == 0:
-            raise _Parsed(self)
-        return result
+    def stop_after(real):
+        def patched(self, args=None, namespace=None):
+            depth[0] += 1
+            try:
+                result = real(self, args, namespace)
+            finally:
+                depth[0] -= 1
+            if depth[0] == 0:
+                raise _Parsed(self)
+            return result
+        return patched
 
-    def parse_known_args(self, args=None, namespace=None):
-        depth[0] += 1
-        try:
-            result = real_parse_known(self, args, namespace)
-        finally:
-            depth[0] -= 1
-        if depth[0] == 0:
-            raise _Parsed(self)
-        return result
+    parse_args = stop_after(argparse.ArgumentParser.parse_args)
+    parse_known_args = stop_after(argparse.ArgumentParser.parse_known_args)
 
     out, err = io.StringIO(), io.StringIO()
     with _restored_environ(), pytest.MonkeyPatch.context() as mp:
