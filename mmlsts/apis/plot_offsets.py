@@ -5,7 +5,7 @@ The offsets are the parameter whose state-dict key ends in ``srfu.lsts.offsets``
 DFA when ``share_offsets=True``; with separate offsets pick ``dfa.lsts.offsets`` by ``key``): an
 (N, 2) tensor of (dx, dy) in feature pixels, one global set shared by every position. Their
 initialisation comes from an ``init_checkpoint`` (e.g. the epoch-0 weights), or from the config's
-``model.srfu.lsts`` settings through :func:`mmlsts.ops.lsts.init_offsets` (the config given, or
+``model.srfu.lsts`` settings through the ``LSTS`` module itself (the config given, or
 else the one mmcv stored in the checkpoint's ``meta.config``). With a config only, the
 initialisation alone is drawn.
 
@@ -47,7 +47,11 @@ def _state_dict(ckpt: dict) -> dict:
 
 def load_offsets(checkpoint: str, key: str = OFFSETS_KEY) -> tuple[np.ndarray, str]:
     """(the (N, 2) offsets, their full state-dict key) from ``checkpoint``."""
-    state = _state_dict(_load(checkpoint))
+    return _offsets_in(_load(checkpoint), checkpoint, key)
+
+
+def _offsets_in(ckpt: dict, checkpoint: str, key: str) -> tuple[np.ndarray, str]:
+    state = _state_dict(ckpt)
     found = [k for k in state if k == key or k.endswith('.' + key)]
     if not found:
         offsets = [k for k in state if 'offset' in k]
@@ -83,7 +87,7 @@ def _config(config, cfg_options: dict | None = None):
 def config_init_offsets(config, cfg_options: dict | None = None,
                         module: str = 'srfu') -> np.ndarray:
     """The (N, 2) initial offsets that ``model.<module>.lsts`` of ``config`` gives."""
-    from mmlsts.ops.lsts import init_offsets
+    from mmlsts.ops.lsts import LSTS
     cfg = _config(config, cfg_options)
     name = config if isinstance(config, str) else 'the config'
     model = cfg.get('model', {})
@@ -91,10 +95,8 @@ def config_init_offsets(config, cfg_options: dict | None = None,
     if not part:
         raise ValueError(f"plot_offsets: {name} has no model.{module} (model type "
                          f"{model.get('type', '?')}); only LSTS configs have sampling offsets")
-    lsts = dict(part.get('lsts') or {})
-    offsets = init_offsets(lsts.get('offset_init', 'uniform'), lsts.get('num_offsets'),
-                           int(lsts.get('offset_range', 4)), int(lsts.get('seed', 0)))
-    return offsets.numpy()
+    # The module itself turns its settings into offsets, with its own defaults.
+    return LSTS(1, **dict(part.get('lsts') or {})).offsets.detach().numpy()
 
 
 def _module(key: str) -> str:
@@ -141,16 +143,17 @@ def plot_offsets(out: str, checkpoint: str | None = None, config=None,
         raise FileExistsError(f'plot_offsets: output {out} exists; pass --overwrite '
                               '(overwrite=True) to replace it')
     learned, full_key, init, init_source = None, key, None, None
-    if checkpoint is not None:
-        learned, full_key = load_offsets(checkpoint, key)
+    ckpt = _load(checkpoint) if checkpoint is not None else None
+    if ckpt is not None:
+        learned, full_key = _offsets_in(ckpt, checkpoint, key)
     if init_checkpoint is not None:
         init, _ = load_offsets(init_checkpoint, key)
         init_source = osp.basename(init_checkpoint)
     elif config is not None:
         init = config_init_offsets(config, cfg_options, module=_module(key))
         init_source = osp.basename(config) if isinstance(config, str) else 'config'
-    elif checkpoint is not None:
-        stored = _stored_config(_load(checkpoint))
+    elif ckpt is not None:
+        stored = _stored_config(ckpt)
         if stored is not None and stored.get('model', {}).get('srfu'):
             init = config_init_offsets(stored, cfg_options, module=_module(key))
             init_source = 'its stored config'
