@@ -25,7 +25,8 @@ def test_pretrained_comparison_starts_every_method_from_the_single_frame_detecto
                         num_train_videos=2, num_val_videos=1, frames_per_video=12,
                         num_det_images=2, image_size=(64, 80))
     assert [len(s.runs) for s in summaries] == [1, 1]
-    pretrained = tmp_path / 'work_dirs' / 'pretrain' / 'faster_rcnn_tiny_synthetic_1e' / 'seed0'
+    pretrained = (tmp_path / 'work_dirs' / 'pretrain' / 'faster_rcnn_tiny_synthetic_1e_data5'
+                  / 'seed0')
     assert (pretrained / 'latest.pth').exists()
     for name in ('lsts_tiny_synthetic', 'faster_rcnn_tiny_synthetic'):
         log = (tmp_path / 'work_dirs' / name / 'pretrained_seed0' / 'train.out').read_text()

@@ -105,10 +105,12 @@ def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
     return time.perf_counter() - start
 
 
-def pretrain(config: str, seed: int, epochs: int, workspace: str) -> str:
-    """The single-frame detector every method starts from (trained once per seed and epochs)."""
+def pretrain(config: str, seed: int, epochs: int, workspace: str, data_seed: int) -> str:
+    """The single-frame detector every method starts from (trained once per seed, epochs and
+    data seed: the workspace's data is regenerated when the data seed changes)."""
     name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'{name}_{epochs}e', f'seed{seed}')
+    work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'{name}_{epochs}e_data{data_seed}',
+                        f'seed{seed}')
     checkpoint = osp.join(work_dir, 'latest.pth')
     if not osp.isfile(checkpoint):
         train(config, seed, epochs, workspace, work_dir)
@@ -140,7 +142,8 @@ def compare(configs: list[str], seeds: list[int], epochs: int, workspace: str,
     inits = {seed: None for seed in seeds}
     if pretrain_config:
         for seed in seeds:
-            inits[seed] = pretrain(pretrain_config, seed, pretrain_epochs or epochs, workspace)
+            inits[seed] = pretrain(pretrain_config, seed, pretrain_epochs or epochs, workspace,
+                                   data_seed)
             log(f'pretrained {osp.basename(pretrain_config)} seed {seed}: {inits[seed]}')
     summaries = []
     for config in configs:

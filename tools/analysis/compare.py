@@ -32,11 +32,11 @@ def main() -> None:
             parser.error(f'config not found: {config}')
     if args.epochs < 1:
         parser.error(f'--epochs must be >= 1, got {args.epochs}')
+    if args.pretrain_epochs is not None and args.pretrain_epochs < 1:
+        parser.error(f'--pretrain-epochs must be >= 1, got {args.pretrain_epochs}')
 
     from mmlsts.benchmark.compare import compare, markdown
     os.makedirs(args.workspace, exist_ok=True)
-    if args.pretrain_epochs is not None and args.pretrain_epochs < 1:
-        parser.error(f'--pretrain-epochs must be >= 1, got {args.pretrain_epochs}')
     pretrain_epochs = args.pretrain_epochs or args.epochs
     summaries = compare(args.configs, args.seeds, args.epochs, osp.abspath(args.workspace),
                         args.data_seed, pretrain_config=args.pretrain,
