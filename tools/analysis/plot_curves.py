@@ -63,12 +63,13 @@ def _read_log(path: str) -> list[dict]:
     return lines
 
 
-def _fill_sparse_val(logs: list[str], keys: list[str], tmp: str) -> list[str]:
-    """The logs, where a per-epoch key misses some epochs copied with NaN for those epochs."""
+def _fill_sparse_val(logs: list[tuple[str, list[dict]]], keys: list[str], tmp: str
+                     ) -> list[str]:
+    """The logs ((path, lines) pairs), where a per-epoch key misses some epochs copied with NaN for
+    those epochs."""
     epoch_keys = [k for k in keys if 'mAP' in k]  # analyze_logs.py plots these per epoch
     out = []
-    for i, path in enumerate(logs):
-        lines = _read_log(path)
+    for i, (path, lines) in enumerate(logs):
         last: dict[int, int] = {}  # epoch -> index of its last line
         has: dict[int, set[str]] = {}
         for index, line in enumerate(lines):
@@ -128,14 +129,15 @@ def main(argv: list[str]) -> None:
             os.environ['MPLBACKEND'] = 'Agg'
             if osp.dirname(out):
                 os.makedirs(osp.dirname(out), exist_ok=True)
-        for path in logs:
-            found = set().union(*(line.keys() for line in _read_log(path) if 'epoch' in line))
+        contents = [(path, _read_log(path)) for path in logs]
+        for path, lines in contents:
+            found = set().union(*(line.keys() for line in lines if 'epoch' in line))
             found -= {'epoch', 'mode'}
             absent = [k for k in keys if k not in found]
             if absent:
                 _fail(f'{path} has no {absent} (keys it has: {sorted(found)})')
         tmp = tempfile.mkdtemp(prefix='plot_curves_')
-        read = _fill_sparse_val(logs, keys, tmp)
+        read = _fill_sparse_val(contents, keys, tmp)
         if read != logs:
             if '--legend' not in options:  # keep the real file names in the legend
                 options['--legend'] = [f'{log}_{k}' for log in logs for k in keys]
