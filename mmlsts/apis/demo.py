@@ -205,8 +205,6 @@ class FrameSource:
 
 
 # Feeding the model ---------------------------------------------------------------------------
-
-
 class _Feeder:
     """Model inputs for frame t, as the config's test dataset + pipeline would give them."""
 

@@ -202,8 +202,6 @@ def _describe(cfg, model, single: bool) -> tuple[str, str]:
 
 
 # Feeding a video -----------------------------------------------------------------------------
-
-
 class SyntheticVideo:
     """Random normalised frames of one video and each frame's model inputs, as the config's
     test dataset and pipeline would give them (images padded with zeros to a multiple of 16)."""
