@@ -28,6 +28,8 @@ from mmtrack.models import MODELS, build_aggregator
 from mmtrack.models.vid.base import BaseVideoDetector
 from torch import Tensor
 
+from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe
+
 __all__ = ['LSTS']
 
 KEY_FRAME_POSITIONS = ('start', 'middle')
@@ -164,6 +166,23 @@ class LSTS(BaseVideoDetector):
         return losses
 
     # Testing -----------------------------------------------------------------------------
+    def key_frame_id(self, frame_id: int, num_frames: int | None = None) -> int:
+        """The keyframe whose memory test frame ``frame_id`` is detected on: the one rule.
+
+        ``'start'``: the segment's first frame. ``'middle'``: the segment's middle frame,
+        clipped to the video's last frame, so ``num_frames`` (the video's length) is needed.
+        """
+        if self.key_frame_position == 'start':
+            return frame_id - frame_id % self.key_frame_interval
+        if num_frames is None:
+            raise ValueError("LSTS.key_frame_id: key_frame_position='middle' needs num_frames "
+                             '(the last segment\'s keyframe is clipped to the last frame)')
+        return lsts_segment_keyframe(frame_id, num_frames, self.key_frame_interval)
+
+    def is_key_frame(self, frame_id: int, num_frames: int | None = None) -> bool:
+        """Whether test frame ``frame_id`` runs the high part (SRFU) instead of DFA."""
+        return self.key_frame_id(frame_id, num_frames) == frame_id
+
     def reset_memory(self) -> None:
         """Forget the keyframe memory (done automatically when a new video starts)."""
         self.memo = Dict()
