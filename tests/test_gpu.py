@@ -2,8 +2,8 @@
 
 Every GPU test runs where torch sees a CUDA device and is reported as skipped elsewhere (the
 ``gpu`` marker: ``pytest -m gpu`` selects them, ``pytest -ra`` shows why they skipped).
-tools/gpu_check.sh runs them on a lent GPU machine (docs/gpu.md). Where a CPU twin exists it
-runs everywhere, the same code on the CPU, so these tests cannot rot between GPU visits:
+tools/gpu_check.sh runs them on a GPU machine (docs/gpu.md). Where a CPU twin exists it
+runs everywhere, the same code on the CPU, so these tests cannot rot while no GPU runs them:
 
 * fp32 training and testing: CPU twin;
 * fp16 the way MMTracking runs it (``fp16 = dict(loss_scale=...)`` in a config, i.e. mmcv's
@@ -262,7 +262,7 @@ def test_whole_detector_under_plain_autocast():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason=NO_CUDA)
 def test_mmcv_ops_were_built_with_cuda_kernels():
     """RoIAlign and NMS run on the GPU only when mmcv-full was compiled with CUDA
-    (MMLSTS_CUDA=1 bash tools/setup_env.sh, or tools/gpu_check.sh on a lent machine)."""
+    (MMLSTS_CUDA=1 bash tools/setup_env.sh, or tools/gpu_check.sh)."""
     from mmcv.ops import RoIAlign, get_compiling_cuda_version, nms
     assert get_compiling_cuda_version() != 'not available', \
         'mmcv-full has no CUDA ops: rebuild it with MMLSTS_CUDA=1 bash tools/setup_env.sh'

@@ -35,7 +35,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$py_bootstrap" -m venv "$venv"
 fi
 py="$venv/bin/python"
-# pip, minus the warnings about this machine's configured local index folders that do not exist.
+# pip, minus pip's warnings about configured local index folders (file://) that do not exist.
 pip() {
   "$py" -m pip --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
 }
