@@ -13,26 +13,15 @@ USE_MMDET = True
 device = get_device()
 _base_ = [
     '../_base_/models/faster_rcnn_r50_dc5.py',
-    '../_base_/default_runtime.py'
+    '../_base_/models/faster_rcnn_tiny_dc5.py',
+    '../_base_/datasets/synthetic_vid.py',
+    '../_base_/schedules/synthetic_vid_12e.py'
 ]
 custom_imports = dict(imports=['mmlsts'], allow_failed_imports=False)
-norm_cfg = dict(type='GN', num_groups=8, requires_grad=True)
-model = dict(
-    detector=dict(
-        backbone=dict(
-            depth=18, base_channels=16, frozen_stages=-1, norm_cfg=norm_cfg, norm_eval=False,
-            init_cfg=None),
-        neck=dict(in_channels=[128], out_channels=64),
-        rpn_head=dict(
-            in_channels=64, feat_channels=64, anchor_generator=dict(scales=[2, 4, 8])),
-        roi_head=dict(
-            bbox_roi_extractor=dict(out_channels=64),
-            bbox_head=dict(in_channels=64, fc_out_channels=128)),
-        train_cfg=dict(
-            rpn_proposal=dict(nms_pre=1000, max_per_img=300),
-            rcnn=dict(sampler=dict(num=128))),
-        test_cfg=dict(rpn=dict(nms_pre=1000, max_per_img=100))))
+model = dict(detector={{_base_.tiny_detector}})
 
+# mmdet's single-image transforms in place of the synthetic base's video ones; the names below
+# are that base's values, written again because a base's values are not Python names here.
 dataset_type = 'LSTSVIDDataset'
 data_root = 'data/synthetic_vid/ILSVRC/'
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
@@ -63,8 +52,6 @@ test_pipeline = [
         ])
 ]
 data = dict(
-    samples_per_gpu=1,
-    workers_per_gpu=0,
     train=[
         dict(
             type=dataset_type,
@@ -80,28 +67,5 @@ data = dict(
             ref_img_sampler=None,
             pipeline=train_pipeline)
     ],
-    val=dict(
-        type=dataset_type,
-        ann_file=data_root + 'annotations/imagenet_vid_val.json',
-        img_prefix=data_root + 'Data/VID',
-        ref_img_sampler=None,
-        pipeline=test_pipeline,
-        test_mode=True),
-    test=dict(
-        type=dataset_type,
-        ann_file=data_root + 'annotations/imagenet_vid_val.json',
-        img_prefix=data_root + 'Data/VID',
-        ref_img_sampler=None,
-        pipeline=test_pipeline,
-        test_mode=True))
-
-# The schedule of lsts_tiny_synthetic.py (itself MMTracking's VID optimizer at lr 0.02).
-optimizer = dict(type='SGD', lr=0.02, momentum=0.9, weight_decay=0.0001)
-optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))
-lr_config = dict(
-    policy='step', warmup='linear', warmup_iters=50, warmup_ratio=1.0 / 3, step=[8, 11])
-total_epochs = 12
-checkpoint_config = dict(interval=12)
-evaluation = dict(metric=['bbox'], interval=12)
-log_config = dict(interval=20)
-dist_params = dict(backend='gloo')
+    val=dict(ref_img_sampler=None, pipeline=test_pipeline),
+    test=dict(ref_img_sampler=None, pipeline=test_pipeline))

@@ -1,7 +1,4 @@
 # SELSA, Faster R-CNN R-101-DC5: the backbone of the paper's comparison; everything else as selsa_r50.py.
 _base_ = ['./selsa_r50.py']
-model = dict(
-    detector=dict(
-        backbone=dict(
-            depth=101,
-            init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101'))))
+model = dict(detector=dict(backbone=dict(
+    depth=101, init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet101'))))

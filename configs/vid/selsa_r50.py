@@ -5,63 +5,14 @@
 # on itself and the 14 references and aggregates RoI features across them (SelsaAggregator).
 # Training as MMTracking's SELSA: 2 references, bilateral uniform in +-9 frames.
 _base_ = [
-    '../_base_/models/faster_rcnn_r50_dc5.py',
+    '../_base_/models/selsa_r50_dc5.py',
     '../_base_/datasets/imagenet_vid_lsts_style.py',
+    '../_base_/schedules/imagenet_vid_7e.py',
     '../_base_/default_runtime.py'
 ]
-custom_imports = dict(imports=['mmlsts'], allow_failed_imports=False)
-model = dict(
-    type='SELSA',
-    detector=dict(
-        roi_head=dict(
-            type='SelsaRoIHead',
-            bbox_head=dict(
-                type='SelsaBBoxHead',
-                num_shared_fcs=2,
-                aggregator=dict(
-                    type='SelsaAggregator', in_channels=1024, num_attention_blocks=16)))))
-
-dataset_type = 'LSTSVIDDataset'  # falls back to MMTracking's samplers for non-'lsts_*' methods
-data_root = 'data/ILSVRC/'
-img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
-test_pipeline = [
-    dict(type='LoadMultiImagesFromFile'),
-    dict(type='SeqResize', img_scale=(1000, 600), keep_ratio=True),
-    dict(type='SeqRandomFlip', share_params=True, flip_ratio=0.0),
-    dict(type='SeqNormalize', **img_norm_cfg),
-    dict(type='SeqPad', size_divisor=16),
-    dict(type='VideoCollect', keys=['img'], meta_keys=('num_left_ref_imgs', 'frame_stride')),
-    dict(type='ConcatVideoReferences'),
-    dict(type='MultiImagesToTensor', ref_prefix='ref'),
-    dict(type='ToList')
-]
+test_pipeline = {{_base_.test_pipelines.fgfa}}
 test_sampler = dict(num_ref_imgs=14, frame_range=[-7, 7], method='test_with_adaptive_stride')
 data = dict(
-    train=[
-        dict(
-            type=dataset_type,
-            ann_file=data_root + 'annotations/imagenet_vid_train.json',
-            img_prefix=data_root + 'Data/VID',
-            ref_img_sampler=dict(
-                num_ref_imgs=2, frame_range=9, filter_key_img=True, method='bilateral_uniform'),
-            pipeline={{_base_.train_pipeline}}),
-        dict(
-            type=dataset_type,
-            load_as_video=False,
-            ann_file=data_root + 'annotations/imagenet_det_30plus1cls.json',
-            img_prefix=data_root + 'Data/DET',
-            ref_img_sampler=dict(
-                num_ref_imgs=2, frame_range=0, filter_key_img=False,
-                method='bilateral_uniform'),
-            pipeline={{_base_.train_pipeline}})
-    ],
+    train={{_base_.train_sets.fgfa}},
     val=dict(ref_img_sampler=dict(_delete_=True, **test_sampler), pipeline=test_pipeline),
     test=dict(ref_img_sampler=dict(_delete_=True, **test_sampler), pipeline=test_pipeline))
-
-# MMTracking's VID schedule (8 GPUs x 1 image).
-optimizer = dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001)
-optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))
-lr_config = dict(
-    policy='step', warmup='linear', warmup_iters=500, warmup_ratio=1.0 / 3, step=[2, 5])
-total_epochs = 7
-evaluation = dict(metric=['bbox'], interval=7)

@@ -9,6 +9,11 @@ key_frame_interval = 10
 img_norm_cfg = dict(
     mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 img_scale = (1000, 600)
+train_sampler = dict(method='lsts_triple', old_range=(-10, -6), new_range=(-5, 4))
+# The official code's causal ranges for online use (old key t-15..t-11, new key t-10..t-1).
+online_train_sampler = dict(method='lsts_triple', old_range=(-15, -11), new_range=(-10, -1))
+test_sampler = dict(method='lsts_keyframe', key_frame_interval=key_frame_interval)
+
 train_pipeline = [
     dict(type='LoadMultiImagesFromFile'),
     dict(type='SeqLoadAnnotations', with_bbox=True, with_track=True),
@@ -20,48 +25,85 @@ train_pipeline = [
     dict(type='ConcatVideoReferences'),
     dict(type='SeqDefaultFormatBundle', ref_prefix='ref')
 ]
-test_pipeline = [
-    dict(type='LoadMultiImagesFromFile'),
-    dict(type='SeqResize', img_scale=img_scale, keep_ratio=True),
-    dict(type='SeqRandomFlip', share_params=True, flip_ratio=0.0),
-    dict(type='SeqNormalize', **img_norm_cfg),
-    dict(type='SeqPad', size_divisor=16),
-    dict(type='VideoCollect', keys=['img'], meta_keys=('video_id', )),
-    dict(type='ConcatVideoReferences'),
-    dict(type='MultiImagesToTensor', ref_prefix='ref'),
-    dict(type='ToList')
-]
-train_sampler = dict(method='lsts_triple', old_range=(-10, -6), new_range=(-5, 4))
-test_sampler = dict(method='lsts_keyframe', key_frame_interval=key_frame_interval)
-data = dict(
-    samples_per_gpu=1,
-    workers_per_gpu=2,
-    train=[
+
+
+def video_test_pipeline(meta_keys):  # functions stay out of the config: mmcv drops them
+    return [
+        dict(type='LoadMultiImagesFromFile'),
+        dict(type='SeqResize', img_scale=img_scale, keep_ratio=True),
+        dict(type='SeqRandomFlip', share_params=True, flip_ratio=0.0),
+        dict(type='SeqNormalize', **img_norm_cfg),
+        dict(type='SeqPad', size_divisor=16),
+        dict(type='VideoCollect', keys=['img'], meta_keys=meta_keys),
+        dict(type='ConcatVideoReferences'),
+        dict(type='MultiImagesToTensor', ref_prefix='ref'),
+        dict(type='ToList')
+    ]
+
+
+def train_set(vid_sampler, det_sampler):
+    """The VID and DET training sets, with one reference sampler each."""
+    return [
         dict(
             type=dataset_type,
             ann_file=data_root + 'annotations/imagenet_vid_train.json',
             img_prefix=data_root + 'Data/VID',
-            ref_img_sampler=train_sampler,
+            ref_img_sampler=vid_sampler,
             pipeline=train_pipeline),
         dict(
             type=dataset_type,
             load_as_video=False,
             ann_file=data_root + 'annotations/imagenet_det_30plus1cls.json',
             img_prefix=data_root + 'Data/DET',
-            ref_img_sampler=train_sampler,
+            ref_img_sampler=det_sampler,
             pipeline=train_pipeline)
+    ]
+
+
+def test_set(sampler, pipeline):
+    return dict(
+        type=dataset_type,
+        ann_file=data_root + 'annotations/imagenet_vid_val.json',
+        img_prefix=data_root + 'Data/VID',
+        ref_img_sampler=sampler,
+        pipeline=pipeline,
+        test_mode=True)
+
+
+test_pipeline = video_test_pipeline(('video_id', ))
+data = dict(
+    samples_per_gpu=1,
+    workers_per_gpu=2,
+    train=train_set(train_sampler, train_sampler),
+    val=test_set(test_sampler, test_pipeline),
+    test=test_set(test_sampler, test_pipeline))
+
+# LSTS online and the other methods' styles on this data, for `{{_base_.train_sets.dff}}` and the
+# like: LSTS's causal triples (lsts_r101_online.py), MMTracking's imagenet_vid_dff_style.py (one
+# uniform reference in +-9 frames, single-frame test) and imagenet_vid_fgfa_style.py (two
+# bilateral references; SELSA trains and tests as FGFA).
+train_sets = dict(
+    online=train_set(online_train_sampler, online_train_sampler),
+    dff=train_set(
+        dict(num_ref_imgs=1, frame_range=9, filter_key_img=False, method='uniform'),
+        dict(num_ref_imgs=1, frame_range=0, filter_key_img=False, method='uniform')),
+    fgfa=train_set(
+        dict(num_ref_imgs=2, frame_range=9, filter_key_img=True, method='bilateral_uniform'),
+        dict(num_ref_imgs=2, frame_range=0, filter_key_img=False, method='bilateral_uniform')))
+test_pipelines = dict(
+    dff=[
+        dict(type='LoadImageFromFile'),
+        dict(
+            type='MultiScaleFlipAug',
+            img_scale=img_scale,
+            flip=False,
+            transforms=[
+                dict(type='Resize', keep_ratio=True),
+                dict(type='RandomFlip'),
+                dict(type='Normalize', **img_norm_cfg),
+                dict(type='Pad', size_divisor=16),
+                dict(type='ImageToTensor', keys=['img']),
+                dict(type='VideoCollect', keys=['img'])
+            ])
     ],
-    val=dict(
-        type=dataset_type,
-        ann_file=data_root + 'annotations/imagenet_vid_val.json',
-        img_prefix=data_root + 'Data/VID',
-        ref_img_sampler=test_sampler,
-        pipeline=test_pipeline,
-        test_mode=True),
-    test=dict(
-        type=dataset_type,
-        ann_file=data_root + 'annotations/imagenet_vid_val.json',
-        img_prefix=data_root + 'Data/VID',
-        ref_img_sampler=test_sampler,
-        pipeline=test_pipeline,
-        test_mode=True))
+    fgfa=video_test_pipeline(('num_left_ref_imgs', 'frame_stride')))
