@@ -2,20 +2,42 @@
 
 Official layout (the code, not the paper text): conv1x1 C->256, conv3x3 256->16, conv3x3 16->1,
 no nonlinearities, one network scoring both candidates; a softmax over the two score maps at
-every pixel gives the weights of the weighted sum.
+every pixel gives the weights of the weighted sum. Every conv starts N(0, 0.01) with zero bias, as
+the official ``init_weight``: both scores then start near 0 and the fusion near 0.5 / 0.5.
+``init_std=None`` keeps PyTorch's default init instead (this plugin's behaviour before 0.2).
 """
 from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
 
-__all__ = ['QualityNet']
+__all__ = ['QualityNet', 'init_normal_']
+
+
+def init_normal_(module: nn.Module, std: float | None) -> None:
+    """The official init of the new layers: every conv N(0, ``std``), zero bias (None: keep)."""
+    if std is None:
+        return
+    if not std > 0:
+        raise ValueError(f'init_std must be > 0 or None, got {std}')
+    for conv in module.modules():
+        if isinstance(conv, nn.Conv2d):
+            nn.init.normal_(conv.weight, 0.0, std)
+            if conv.bias is not None:
+                nn.init.zeros_(conv.bias)
 
 
 class QualityNet(nn.Module):
-    """Fuse candidates A and B as wA * A + wB * B with per-pixel softmax weights."""
+    """Fuse candidates A and B as wA * A + wB * B with per-pixel softmax weights.
 
-    def __init__(self, in_channels: int, mid_channels: tuple[int, int] = (256, 16)) -> None:
+    Args:
+        in_channels: channels C of both candidates.
+        mid_channels: channels of the first two convs (official: 256, 16).
+        init_std: std of the convs' normal init (official: 0.01); None keeps PyTorch's default.
+    """
+
+    def __init__(self, in_channels: int, mid_channels: tuple[int, int] = (256, 16),
+                 init_std: float | None = 0.01) -> None:
         super().__init__()
         c1, c2 = mid_channels
         self.score = nn.Sequential(
@@ -23,6 +45,7 @@ class QualityNet(nn.Module):
             nn.Conv2d(c1, c2, 3, padding=1),
             nn.Conv2d(c2, 1, 3, padding=1),
         )
+        init_normal_(self.score, init_std)
 
     def forward(self, a: Tensor, b: Tensor, return_weights: bool = False
                 ) -> Tensor | tuple[Tensor, Tensor]:

@@ -4,7 +4,9 @@ Detection" (Jiang et al., ECCV 2020), registered in MMTracking's model registry.
 Around an mmdet Faster R-CNN DC5 (the detector of MMTracking's DFF/FGFA/SELSA), the ResNet
 backbone is split after ``low_level=('layer3', 4)`` blocks (the paper's conv4_3, the official
 res4b3) into a low part, which every frame runs, and a high part (the rest, layer4, the neck),
-which only keyframes run. No layer is ever computed twice for one image.
+which only keyframes run. No layer is ever computed twice for one image. As in the official code
+the low feature is taken before the last low block's ReLU and the high part starts with that ReLU
+(``low_pre_relu=True``), so low2high sees the signed residual sum.
 
 - Keyframe k: H_k = high(low(I_k)); memory M_k = SRFU(M_prev, H_k) (M_k = H_k at a video's
   first keyframe); detection runs on M_k.
@@ -22,8 +24,10 @@ F = DFA(M, low(I_t)) (M itself when new == t). Still images train the plain dete
 """
 from __future__ import annotations
 
+import torch.nn.functional as F
 from addict import Dict
 from mmdet.models import build_detector
+from mmdet.models.backbones.resnet import BasicBlock, Bottleneck
 from mmtrack.models import MODELS, build_aggregator
 from mmtrack.models.vid.base import BaseVideoDetector
 from torch import Tensor
@@ -46,13 +50,16 @@ class LSTS(BaseVideoDetector):
         dfa: config of the non-keyframe aggregation (type ``'DFA'``).
         low_level: (layer name, number of its blocks) that end the low part of the backbone.
         share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
+        low_pre_relu: the low feature is the last low block's output before its final ReLU, and
+            the high part applies that ReLU first (official code: True); False takes it after.
         frozen_modules, init_cfg, train_cfg: as in MMTracking's video detectors.
         test_cfg: ``key_frame_interval`` and ``key_frame_position``.
     """
 
     def __init__(self, detector: dict, srfu: dict, dfa: dict,
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
-                 frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
+                 low_pre_relu: bool = True, frozen_modules=None, init_cfg=None, train_cfg=None,
+                 test_cfg=None) -> None:
         super().__init__(init_cfg)
         self.detector = build_detector(detector)
         self.srfu = build_aggregator(srfu)
@@ -71,6 +78,12 @@ class LSTS(BaseVideoDetector):
                              f"{KEY_FRAME_POSITIONS}, got '{self.key_frame_position}'")
         self._check_backbone(low_level)
         self.low_level = (low_level[0], int(low_level[1]))
+        self.low_pre_relu = bool(low_pre_relu)
+        last_low = getattr(self.detector.backbone, self.low_level[0])[self.low_level[1] - 1]
+        if self.low_pre_relu and not isinstance(last_low, (BasicBlock, Bottleneck)):
+            raise ValueError('LSTS: low_pre_relu=True needs an mmdet BasicBlock or Bottleneck as '
+                             f'the last low block, got {type(last_low).__name__}; set '
+                             'low_pre_relu=False')
         self.memo = Dict()
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
@@ -94,7 +107,8 @@ class LSTS(BaseVideoDetector):
 
     # Backbone split ----------------------------------------------------------------------
     def extract_low(self, img: Tensor) -> Tensor:
-        """The low part: stem, early layers and the first blocks of ``low_level[0]``."""
+        """The low part: stem, early layers and the first blocks of ``low_level[0]`` (the last
+        of them without its final ReLU when ``low_pre_relu``)."""
         backbone = self.detector.backbone
         if backbone.deep_stem:
             x = backbone.stem(img)
@@ -105,9 +119,10 @@ class LSTS(BaseVideoDetector):
         for name in backbone.res_layers:
             layer = getattr(backbone, name)
             if name == split_name:
-                for block in list(layer)[:split_blocks]:
+                blocks = list(layer)[:split_blocks]
+                for block in blocks[:-1]:
                     x = block(x)
-                return x
+                return _block_before_relu(blocks[-1], x) if self.low_pre_relu else blocks[-1](x)
             x = layer(x)
         raise AssertionError('unreachable: low_level was checked in __init__')
 
@@ -116,7 +131,7 @@ class LSTS(BaseVideoDetector):
         backbone = self.detector.backbone
         split_name, split_blocks = self.low_level
         names = list(backbone.res_layers)
-        x = low
+        x = F.relu(low) if self.low_pre_relu else low
         for block in list(getattr(backbone, split_name))[split_blocks:]:
             x = block(x)
         for name in names[names.index(split_name) + 1:]:
@@ -246,14 +261,22 @@ class LSTS(BaseVideoDetector):
         return [self.dfa(self.memo.memory, self.extract_low(img), self.memo.memory_embed)]
 
     def _middle_keyframe(self, frame_id: int, ref_img, ref_img_metas) -> tuple[Tensor, int]:
-        metas = ref_img_metas[0][0] if ref_img_metas else []
-        if ref_img is None or len(metas) != 1:
+        """(image, frame id) of the segment's keyframe: ``frame_id``'s one reference image."""
+        metas = ref_img_metas[0] if ref_img_metas else None
+        # not a list: mmtrack.apis.inference_vid on a CPU leaves the metas in a DataContainer
+        metas = metas[0] if isinstance(metas, (list, tuple)) and metas else []
+        key_id = metas[0].get('frame_id') if len(metas) == 1 else None
+        if ref_img is None or key_id is None or self.key_frame_id(frame_id, key_id + 1) != key_id:
+            got = [m.get('frame_id') for m in metas] if metas else 'none usable'
             raise ValueError(
-                "LSTS: key_frame_position='middle' needs the segment's keyframe as the one "
-                f'reference image at frame {frame_id}: set the test dataset to LSTSVIDDataset '
-                "with ref_img_sampler=dict(method='lsts_keyframe', key_frame_interval="
-                f'{self.key_frame_interval})')
-        return ref_img[0][:, 0], metas[0]['frame_id']
+                f"LSTS: key_frame_position='middle' detects frame {frame_id} on the keyframe of "
+                'its segment, a frame ahead, which must come as its one reference image (got '
+                f'reference frames: {got}); mmtrack.apis.inference_vid cannot give it. Feed '
+                'frames with mmlsts.apis.VideoInference (it holds them back until their '
+                'keyframe is seen), test with LSTSVIDDataset and ref_img_sampler='
+                f"dict(method='lsts_keyframe', key_frame_interval={self.key_frame_interval}), "
+                "or set model.test_cfg.key_frame_position='start' (online, no frame ahead)")
+        return ref_img[0][:, 0], key_id
 
     def simple_test(self, img, img_metas, ref_img=None, ref_img_metas=None, proposals=None,
                     rescale=False) -> dict:
@@ -266,3 +289,23 @@ class LSTS(BaseVideoDetector):
 
     def aug_test(self, imgs, img_metas, **kwargs):
         raise NotImplementedError('LSTS has no test-time augmentation')
+
+
+def _block_before_relu(block, x: Tensor) -> Tensor:
+    """An mmdet ResNet block's output before its final ReLU (the official res4b3 feature)."""
+    identity = x if block.downsample is None else block.downsample(x)
+    if isinstance(block, Bottleneck):
+        out = block.relu(block.norm1(block.conv1(x)))
+        if block.with_plugins:
+            out = block.forward_plugin(out, block.after_conv1_plugin_names)
+        out = block.relu(block.norm2(block.conv2(out)))
+        if block.with_plugins:
+            out = block.forward_plugin(out, block.after_conv2_plugin_names)
+        out = block.norm3(block.conv3(out))
+        if block.with_plugins:
+            out = block.forward_plugin(out, block.after_conv3_plugin_names)
+    elif isinstance(block, BasicBlock):
+        out = block.norm2(block.conv2(block.relu(block.norm1(block.conv1(x)))))
+    else:  # checked in LSTS.__init__
+        raise AssertionError(f'unsupported block {type(block).__name__}')
+    return out + identity

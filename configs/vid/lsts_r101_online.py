@@ -1,0 +1,8 @@
+# LSTS online (causal), R-101: trained with the official code's causal triples (old key in
+# t-15..t-11, new key in t-10..t-1: no reference after the current frame) and tested with the
+# keyframe at each segment's start (frame_id % 10 == 0, as MMTracking's DFF), so no frame waits
+# for a future keyframe. Everything else as lsts_r101.py (the offline, official-tester default).
+# The test set still loads each segment's middle keyframe as a reference; 'start' ignores it.
+_base_ = ['./lsts_r101.py']
+data = dict(train={{_base_.train_sets.online}})
+model = dict(test_cfg=dict(key_frame_position='start'))
