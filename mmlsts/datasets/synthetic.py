@@ -25,6 +25,12 @@ hardship: ``motion_blur`` (linear blur kernel on the frame), ``occlusion`` (a di
 over 30-60 % of one object, which gets ``occluded=1``), ``defocus`` (gaussian blur) and
 ``rare_pose`` (one object drawn rotated 90 degrees or upside down). Objects overlapping an object
 drawn later by more than a quarter of their area are also marked occluded.
+
+The ``'benchmark'`` preset (:data:`PRESETS`) makes a set on which temporal context matters:
+heavy hardships (blur 15-25 px, occluders over 60-85 % of the object, defocus sigma 3.5-5,
+noise sigma 35-50) in episodes of 3-6 consecutive frames with clean neighbours
+(``hardship_runs``), objects drawn slow, medium or fast (``motion_mix``), and twin classes that
+differ only in stripe orientation, a detail those frames lose (``twin_classes``).
 """
 from __future__ import annotations
 
@@ -39,11 +45,35 @@ import numpy as np
 
 from .ilsvrc_converter import LIST_NAMES, VID_CLASSES, VID_WNIDS, derive_train_frames
 
-__all__ = ['make_synthetic_vid', 'HARDSHIPS', 'OTHER_DET_WNID']
+__all__ = ['make_synthetic_vid', 'HARDSHIPS', 'MOTIONS', 'OTHER_DET_WNID', 'PRESETS']
 
-HARDSHIPS = ('motion_blur', 'occlusion', 'defocus', 'rare_pose')
+HARDSHIPS = ('motion_blur', 'occlusion', 'defocus', 'rare_pose', 'noise')
+_SINGLE_FRAME_KINDS = HARDSHIPS[:4]  # hardship_frames mode (the quick-start set): no 'noise'
+# hardship_runs mode (the benchmark): no 'rare_pose', which turns a twin class's stripes into its
+# twin's (a frame that misleads instead of a frame that has lost its detail).
+_RUN_KINDS = ('motion_blur', 'occlusion', 'defocus', 'noise')
+MOTIONS = ('slow', 'medium', 'fast')
+# Mean speed of an object's box centre per frame, as a fraction of its side, and the amplitude of
+# its scale oscillation, by motion group. Chosen so that FGFA's motion IoU (mean IoU with the
+# same object's boxes up to 10 frames away) falls mostly in that group: slow >= 0.9, medium
+# 0.7-0.9, fast < 0.7 (docs/data.md has the measured shares).
+_MOTION_SPEED = {'slow': ((0.0, 0.004), (0.0, 0.01)), 'medium': ((0.012, 0.022), (0.02, 0.05)),
+                 'fast': ((0.045, 0.1), (0.1, 0.25))}
+# Parameters of the benchmark hardships (hardship_runs mode), strong enough to defeat one frame.
+_HEAVY = dict(blur_len=(15, 25), occlusion=(0.6, 0.85), defocus=(3.5, 5.0), noise=(35.0, 50.0))
 OTHER_DET_WNID = 'n00007846'  # "person": a DET class that is not a VID class
 INFO_NAME = 'synthetic_info.json'
+# Named sets (keyword arguments of make_synthetic_vid). 'quickstart': the defaults, small and
+# fast (tests, demos, the learning check). 'benchmark': a set on which temporal aggregation is
+# measurable (docs/benchmarks.md): 24 val videos x 48 frames, episodes of heavy hardships on
+# over a third of the frames, slow / medium / fast objects, twin classes that only clean frames
+# tell apart, and train data in proportion.
+PRESETS: dict[str, dict[str, Any]] = {
+    'quickstart': {},
+    'benchmark': dict(num_train_videos=48, num_val_videos=24, frames_per_video=48,
+                      num_det_images=120, num_classes=8, max_objects=2, hardship_runs=4,
+                      motion_mix=(1.0, 1.0, 1.0), twin_classes=True),
+}
 _SPRITE = 64
 _MIN_VISIBLE = 4
 _TRAIN_CHUNK = 'ILSVRC2015_VID_train_{:04d}'
@@ -99,8 +129,18 @@ def _texture(kind: int, size: int = _SPRITE) -> np.ndarray:
     return t.astype(np.float32)
 
 
-def _class_sprite(c: int) -> tuple[np.ndarray, np.ndarray]:
-    """(BGR float32 image, mask) of class index ``c``; a unique (shape, texture, colour) each."""
+def _class_sprite(c: int, twins: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(BGR float32 image, mask) of class index ``c``; a unique (shape, texture, colour) each.
+
+    With ``twins``, classes 2i and 2i + 1 share shape and colour and differ only in the
+    orientation of their stripes (horizontal / vertical): a detail that blur, defocus, noise or
+    an occluder removes, so a degraded frame can find the object but not tell its class.
+    """
+    if twins:
+        base = c // 2
+        colour = np.array(_PALETTE[base % len(_PALETTE)], np.float32)
+        img = colour * (0.35 + 0.65 * _texture(c % 2))[..., None]
+        return img, _shape_mask(base % _NUM_SHAPES).astype(np.float32)
     colour = np.array(_PALETTE[c % len(_PALETTE)], np.float32)
     tex = _texture((c + c // _NUM_SHAPES) % _NUM_TEXTURES)
     img = colour * (0.45 + 0.55 * tex)[..., None]
@@ -213,8 +253,15 @@ def _jpeg(frame: np.ndarray, quality: int) -> bytes:
 # --------------------------------------------------------------------------------------------
 
 def _plan_video(rng: np.random.Generator, v: int, n: int, h: int, w: int, num_classes: int,
-                max_objects: int) -> list[dict]:
-    """Per-object trajectory parameters; object 0 of every other video leaves and comes back."""
+                max_objects: int, motion_mix: tuple[float, ...] | None = None) -> list[dict]:
+    """Per-object trajectory parameters; object 0 of every other video leaves and comes back.
+
+    With ``motion_mix`` (probabilities of slow, medium, fast) each object's motion group is
+    drawn from it and sets its speed (``_MOTION_SPEED``); nobody leaves the frame on purpose.
+    """
+    if motion_mix is not None:
+        return [_plan_object(rng, v, j, n, h, w, num_classes, motion_mix)
+                for j in range(int(rng.integers(1, max_objects + 1)))]
     objs = []
     for j in range(int(rng.integers(1, max_objects + 1))):
         cls = (v + 2 * j) % num_classes if j == 0 else int(rng.integers(num_classes))
@@ -234,10 +281,34 @@ def _plan_video(rng: np.random.Generator, v: int, n: int, h: int, w: int, num_cl
     return objs
 
 
+def _plan_object(rng: np.random.Generator, v: int, j: int, n: int, h: int, w: int,
+                 num_classes: int, motion_mix: tuple[float, ...]) -> dict:
+    """One object of a ``motion_mix`` video: a straight back-and-forth path of a set speed."""
+    cls = (v + 2 * j) % num_classes if j == 0 else int(rng.integers(num_classes))
+    motion = MOTIONS[int(rng.choice(len(MOTIONS), p=np.asarray(motion_mix) / sum(motion_mix)))]
+    (s_lo, s_hi), (a_lo, a_hi) = _MOTION_SPEED[motion]
+    side = rng.uniform(0.22, 0.4) * min(h, w)
+    aspect = rng.uniform(0.75, 1.33)
+    bw, bh = side * math.sqrt(aspect), side / math.sqrt(aspect)
+    period = n * rng.uniform(1.0, 2.0)
+    amplitude = rng.uniform(s_lo, s_hi) * side * period / 4  # mean |speed| of a sine: 4A / T
+    angle = rng.uniform(0, 2 * math.pi)
+    return dict(
+        cls=cls, bw=bw, bh=bh, leaves=False, gain=rng.uniform(0.85, 1.15), motion=motion,
+        ax=amplitude * math.cos(angle), tx=period, px=rng.uniform(0, 2 * math.pi),
+        ay=amplitude * math.sin(angle), ty=period, py=None,
+        sa=rng.uniform(a_lo, a_hi), ts=n * rng.uniform(0.7, 2.0), ps=rng.uniform(0, 2 * math.pi),
+        cx=w / 2 + rng.uniform(-0.15, 0.15) * w, cy=h / 2 + rng.uniform(-0.15, 0.15) * h)
+
+
 def _obj_box(o: dict, t: int, h: int, w: int) -> tuple[int, int, int, int]:
     s = 1 + o['sa'] * math.sin(2 * math.pi * t / o['ts'] + o['ps'])
-    cx = w / 2 + o['ax'] * math.sin(2 * math.pi * t / o['tx'] + o['px'])
-    cy = h / 2 + o['ay'] * math.sin(2 * math.pi * t / o['ty'] + o['py'])
+    if o.get('py', 0) is None:  # motion_mix: one phase, x and y move along one line
+        phase = math.sin(2 * math.pi * t / o['tx'] + o['px'])
+        cx, cy = o['cx'] + o['ax'] * phase, o['cy'] + o['ay'] * phase
+    else:
+        cx = w / 2 + o['ax'] * math.sin(2 * math.pi * t / o['tx'] + o['px'])
+        cy = h / 2 + o['ay'] * math.sin(2 * math.pi * t / o['ty'] + o['py'])
     bw, bh = o['bw'] * s, o['bh'] * s
     return (round(cx - bw / 2), round(cy - bh / 2), round(cx + bw / 2), round(cy + bh / 2))
 
@@ -249,22 +320,63 @@ def _pick(rng: np.random.Generator, candidates: list[int], k: int) -> list[int]:
     return sorted(int(i) for i in rng.choice(candidates, size=k, replace=False))
 
 
+def _plan_runs(rng: np.random.Generator, n: int, runs: int, vis: list[list]) -> dict[str, dict]:
+    """``runs`` episodes of 3-6 consecutive frames of one hardship each, at least 3 clean frames
+    apart, kinds taken in turn from a shuffled list. {kind: {frame: object index or -1}}; the
+    occluded object is the same through an episode wherever it is visible."""
+    plan: dict[str, dict] = {k: {} for k in HARDSHIPS}
+    kinds = [_RUN_KINDS[int(i)] for i in rng.permutation(len(_RUN_KINDS))]
+    taken = np.zeros(n, bool)
+    for r in range(runs):
+        length = int(rng.integers(3, 7))
+        starts = [t for t in range(0, n - length + 1)
+                  if not taken[max(0, t - 3):t + length + 3].any()]
+        if not starts:
+            break
+        start = int(rng.choice(starts))
+        kind = kinds[r % len(kinds)]
+        visible = [i for i, b in enumerate(vis[start]) if b is not None]
+        obj = int(rng.choice(visible)) if visible else -1
+        for t in range(start, start + length):
+            if kind == 'occlusion':
+                here = obj if obj >= 0 and vis[t][obj] is not None else -1
+                if here < 0:
+                    continue
+                plan[kind][t] = here
+            else:
+                plan[kind][t] = -1
+            taken[t] = True
+    return plan
+
+
 def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: int, n: int,
                 h: int, w: int, num_classes: int, max_objects: int, hardship_frames: int,
-                quality: int, sprites: list, hardships: dict[str, list]) -> dict:
+                quality: int, sprites: list, hardships: dict[str, list],
+                hardship_runs: int = 0, motion_mix: tuple[float, ...] | None = None,
+                motions: list | None = None) -> dict:
     """Render one video; returns {'frames', 'boxes', 'empty', 'classes'}."""
-    objs = _plan_video(rng, v, n, h, w, num_classes, max_objects)
+    objs = _plan_video(rng, v, n, h, w, num_classes, max_objects, motion_mix)
     pad = max(8, w // 8)
     bg = _background(rng, h + 2 * pad, w + 2 * pad)
     pan = rng.uniform(0, 2 * math.pi, size=2)
     boxes = [[_obj_box(o, t, h, w) for o in objs] for t in range(n)]
     vis = [[_visible(b, h, w) for b in frame] for frame in boxes]
-    with_obj = [t for t in range(n) if any(b is not None for b in vis[t])]
-    plan = {k: _pick(rng, with_obj if k in ('occlusion', 'rare_pose') else list(range(n)),
-                     hardship_frames) for k in HARDSHIPS}
+    if hardship_runs:
+        runs = _plan_runs(rng, n, hardship_runs, vis)
+        plan = {k: sorted(runs[k]) for k in HARDSHIPS}
+        heavy = _HEAVY
+    else:
+        with_obj = [t for t in range(n) if any(b is not None for b in vis[t])]
+        plan = {k: _pick(rng, with_obj if k in ('occlusion', 'rare_pose') else list(range(n)),
+                         hardship_frames) for k in _SINGLE_FRAME_KINDS}
+        plan['noise'] = []
+        runs = None
+        heavy = dict(blur_len=(7, 13), occlusion=(0.3, 0.6), defocus=(1.5, 3.0))
     video = f'{split}/{rel}'
     for k, frames in plan.items():
         hardships[k].extend([split, video, t] for t in frames)
+    if motions is not None:
+        motions.extend([split, video, i, o.get('motion', 'legacy')] for i, o in enumerate(objs))
     stats = dict(frames=n, boxes=0, empty=0, classes=set())
     folder = rel if split == 'train' else rel.split('/')[-1]
     for t in range(n):
@@ -284,14 +396,19 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
                         _ioa(vis[t][j], vis[t][i]) > 0.25:
                     occluded[j] = True
         if t in plan['occlusion']:
-            i = int(rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
+            i = runs['occlusion'][t] if runs else int(
+                rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
             occluded[i] = True
-            _occlude(rng, frame, vis[t][i])
+            _occlude(rng, frame, vis[t][i], heavy['occlusion'])
         if t in plan['motion_blur']:
-            frame = cv2.filter2D(frame, -1, _motion_kernel(int(rng.integers(7, 14)),
+            lo, hi = heavy['blur_len']
+            frame = cv2.filter2D(frame, -1, _motion_kernel(int(rng.integers(lo, hi + 1)),
                                                            rng.uniform(0, math.pi)))
         if t in plan['defocus']:
-            frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(1.5, 3.0))
+            frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(*heavy['defocus']))
+        if t in plan['noise']:
+            frame += rng.normal(0, rng.uniform(*heavy['noise']),
+                                size=frame.shape).astype(np.float32)
         frame += rng.normal(0, 4, size=frame.shape).astype(np.float32)
         objects = [dict(trackid=i, wnid=VID_WNIDS[o['cls']], box=vis[t][i], occluded=occluded[i])
                    for i, o in enumerate(objs) if vis[t][i] is not None]
@@ -316,11 +433,13 @@ def _ioa(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return iw * ih / ((a[2] - a[0] + 1) * (a[3] - a[1] + 1))
 
 
-def _occlude(rng: np.random.Generator, frame: np.ndarray, box: tuple[int, ...]) -> None:
-    """Cover 30-60 % of ``box`` from a random side with a noisy grey distractor patch."""
+def _occlude(rng: np.random.Generator, frame: np.ndarray, box: tuple[int, ...],
+             fraction: tuple[float, float] = (0.3, 0.6)) -> None:
+    """Cover a ``fraction`` range (default 30-60 %) of ``box`` from a random side with a noisy
+    grey distractor patch."""
     x1, y1, x2, y2 = box
     bw, bh = x2 - x1 + 1, y2 - y1 + 1
-    frac = rng.uniform(0.3, 0.6)
+    frac = rng.uniform(*fraction)
     side = int(rng.integers(4))
     if side == 0:
         px1, py1, px2, py2 = x1, y1, x1 + round(bw * frac), y2 + 1
@@ -360,7 +479,9 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
                        image_size: tuple[int, int] = (128, 160), num_classes: int = 3,
                        seed: int = 0, max_objects: int = 2, hardship_frames: int = 2,
                        other_det_every: int = 5, write_lists: bool = False,
-                       jpeg_quality: int = 90, overwrite: bool = False) -> dict[str, Any]:
+                       jpeg_quality: int = 90, overwrite: bool = False, hardship_runs: int = 0,
+                       motion_mix: tuple[float, float, float] | None = None,
+                       twin_classes: bool = False) -> dict[str, Any]:
     """Write a synthetic ILSVRC-layout set under ``root`` (see the module docstring).
 
     Args:
@@ -376,6 +497,13 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
         max_objects: objects per video are 1..max_objects.
         hardship_frames: frames per video for each hardship kind.
         write_lists: also write the FGFA ``Lists/`` files (derived by the converter's rule).
+        hardship_runs: instead of ``hardship_frames`` single frames per kind, this many episodes
+            per video of 3-6 consecutive frames of one heavy hardship each (``_HEAVY``; motion
+            blur, occlusion, defocus and noise in turn), at least 3 clean frames apart (the
+            benchmark preset).
+        motion_mix: (slow, medium, fast) probabilities of an object's motion group
+            (``_MOTION_SPEED``); None keeps the quick-start's sinusoidal paths (all fast).
+        twin_classes: classes come in pairs that differ only in stripe orientation.
 
     Returns:
         ``{'train': {videos, frames, boxes, empty_frames, classes}, 'val': {...},
@@ -388,12 +516,19 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
         raise ValueError(f'num_classes must be in 1..{len(VID_WNIDS)}, got {num_classes}')
     if h < 8 or w < 8 or frames_per_video < 1 or max_objects < 1:
         raise ValueError('image_size >= 8x8, frames_per_video >= 1 and max_objects >= 1 needed')
+    if motion_mix is not None and (len(motion_mix) != 3 or min(motion_mix) < 0
+                                   or sum(motion_mix) <= 0):
+        raise ValueError('motion_mix must be 3 non-negative (slow, medium, fast) weights with a '
+                         f'positive sum, got {motion_mix}')
+    if hardship_runs < 0:
+        raise ValueError(f'hardship_runs must be >= 0, got {hardship_runs}')
     _prepare_root(root, overwrite)
     # marks the folder as ours at once, so that an interrupted run can be redone with overwrite
     _write(os.path.join(root, INFO_NAME), json.dumps({'incomplete': True}) + '\n')
     rng = np.random.default_rng(seed)
-    sprites = [_class_sprite(c) for c in range(num_classes)]
+    sprites = [_class_sprite(c, twin_classes) for c in range(num_classes)]
     hardships: dict[str, list] = {k: [] for k in HARDSHIPS}
+    motions: list | None = [] if motion_mix is not None else None
     out: dict[str, Any] = {'root': root, 'seed': seed,
                            'classes': list(VID_CLASSES[:num_classes]),
                            'wnids': list(VID_WNIDS[:num_classes])}
@@ -407,7 +542,8 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
             else:
                 rel = f'ILSVRC2015_val_{v:08d}'
             vs = _make_video(rng, root, split, rel, v, frames_per_video, h, w, num_classes,
-                             max_objects, hardship_frames, jpeg_quality, sprites, hardships)
+                             max_objects, hardship_frames, jpeg_quality, sprites, hardships,
+                             hardship_runs, motion_mix, motions)
             s['videos'] += 1
             s['frames'] += vs['frames']
             s['boxes'] += vs['boxes']
@@ -425,6 +561,8 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
                               other_det_every, jpeg_quality, sprites)
     out['det'] = det
     out['hardships'] = hardships
+    if motions is not None:
+        out['objects'] = motions  # [split, video, trackid, motion group it was drawn from]
     _write_imagesets(root, num_train_videos, num_val_videos, frames_per_video, video_classes,
                      det_list)
     if write_lists:
