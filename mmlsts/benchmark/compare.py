@@ -1,82 +1,103 @@
-"""Train and evaluate several VID configs on the synthetic set with one budget: the mAP table.
+"""Every VID method side by side on the synthetic benchmark: one budget, one CSV, one table.
 
-Each (config, seed) is trained by ``tools/train.py`` and evaluated by ``tools/test.py --eval
-bbox`` in its own process, on one synthetic ILSVRC-layout set (generated once from
-``data_seed`` and converted with our converter), with the same number of epochs for every
-method. The table gives bbox_mAP_50 per seed and its mean and standard deviation. The CLI is
-``tools/analysis/compare.py``.
+What ``tools/analysis/compare.py`` runs. On one synthetic set (``mmlsts.datasets.synthetic``
+preset ``'benchmark'`` by default, generated once per data seed), every method of
+:data:`METHODS` (or a chosen subset) is, per seed:
 
-With ``pretrain`` (the synthetic stand-in for the ImageNet-pretrained backbone every real VID
-model starts from), a single-frame config is first trained per seed, and every method then
-starts from its detector weights: video detectors through ``model.detector.init_cfg``
-(``Pretrained``), plain mmdet detectors (``USE_MMDET`` configs) through ``load_from``.
+1. started from the same single-frame detector, trained first for that seed (the synthetic
+   stand-in for the ImageNet-pretrained backbone every real VID model starts from): video
+   detectors through ``model.detector.init_cfg``, mmdet ones (``USE_MMDET``) through
+   ``load_from``;
+2. trained for the same number of epochs with ``tools/train.py --deterministic``;
+3. tested with ``tools/test.py --eval bbox motion --out results.pkl --work-dir``; the metrics are
+   read from the evaluation's own JSON (``eval_*.log.json``), the per-hardship AP from the
+   saved results (:mod:`mmlsts.benchmark.hardships`).
+
+Each finished run leaves ``record.json`` in its work dir; a run whose record matches the budget
+and the data is skipped, so an interrupted comparison resumes where it stopped. After each run
+the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten. The fps column comes
+from one side-by-side speed run of every method's seed-0 model (``measure_speed``), after the
+training runs, with nothing else running.
 """
 from __future__ import annotations
 
+import csv
+import glob
+import io
+import json
+import math
 import os
 import os.path as osp
-import re
 import statistics
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from mmlsts.utils import atomic_write, markdown_table
+
+__all__ = ['METHODS', 'CSV_COLUMNS', 'compare', 'summary_table', 'calibration', 'read_rows']
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA_ROOT = osp.join('data', 'synthetic_vid', 'ILSVRC')  # the tiny configs' data_root
+# name: (config, seeds it runs). DFF and FGFA tiny keep a random FlowNet (no pretrained flow
+# exists at this size), so their numbers say little about the methods: one seed each.
+METHODS: dict[str, tuple[str, int]] = {
+    'single_frame': ('configs/vid/faster_rcnn_tiny_synthetic.py', 3),
+    'lsts': ('configs/vid/lsts_tiny_synthetic_pretrained.py', 3),
+    'lsts_online': ('configs/vid/lsts_tiny_synthetic_online.py', 3),
+    'selsa': ('configs/vid/selsa_tiny_synthetic.py', 3),
+    'dff': ('configs/vid/dff_tiny_synthetic.py', 1),
+    'fgfa': ('configs/vid/fgfa_tiny_synthetic.py', 1),
+}
+PRETRAIN_CONFIG = METHODS['single_frame'][0]
+CSV_COLUMNS = ('method', 'config', 'seed', 'val_frames', 'bbox_mAP_50', 'hard_AP50',
+               'clean_AP50', 'motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast', 'fps',
+               'train_s')
+_METRICS = CSV_COLUMNS[4:10]
 
 
-@dataclass
-class RunResult:
-    config: str
-    seed: int
-    map50: float
-    train_s: float
-    test_s: float
+def project_path(relative: str) -> str:
+    """A project file (``configs/...``, ``tools/...``) of a clone or of the installed package."""
+    for base in (REPO, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim')):
+        path = osp.join(base, relative)
+        if osp.exists(path):
+            return path
+    raise FileNotFoundError(f'{relative} is neither in {REPO} nor in the installed mmlsts/.mim')
 
 
-@dataclass
-class MethodSummary:
-    config: str
-    runs: list[RunResult] = field(default_factory=list)
-
-    @property
-    def name(self) -> str:
-        return osp.splitext(osp.basename(self.config))[0]
-
-    @property
-    def mean(self) -> float:
-        return statistics.fmean(r.map50 for r in self.runs)
-
-    @property
-    def std(self) -> float:
-        values = [r.map50 for r in self.runs]
-        return statistics.stdev(values) if len(values) > 1 else 0.0
-
-
-def prepare_data(workspace: str, data_seed: int, **synthetic_kwargs) -> str:
-    """Generate and convert the synthetic set under ``workspace`` (once per data seed)."""
+def prepare_data(workspace: str, data_seed: int, preset: str = 'benchmark',
+                 **overrides) -> str:
+    """Generate and convert the synthetic set under ``workspace`` (once per preset and seed)."""
     from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
+    from mmlsts.datasets.synthetic import PRESETS
     root = osp.join(workspace, DATA_ROOT)
-    stamp = osp.join(root, '.compare_data_seed')
-    if not (osp.exists(stamp) and open(stamp).read().strip() == str(data_seed)):
-        make_synthetic_vid(root, seed=data_seed, overwrite=True, **synthetic_kwargs)
-        with open(stamp, 'w') as f:
-            f.write(str(data_seed))
-    convert_ilsvrc(root, osp.join(root, 'annotations'), progress=False)
+    stamp_file = osp.join(root, '.compare_data')
+    stamp = data_stamp(preset, data_seed, overrides)
+    if not (osp.exists(stamp_file) and open(stamp_file).read().strip() == stamp):
+        make_synthetic_vid(root, seed=data_seed, overwrite=True,
+                           **{**PRESETS[preset], **overrides})
+        convert_ilsvrc(root, osp.join(root, 'annotations'), progress=False)
+        atomic_write(stamp_file, stamp + '\n')
     return root
 
 
-def _run_tool(tool: str, args: list[str], cwd: str, log_path: str) -> str:
-    cmd = [sys.executable, osp.join(REPO, 'tools', tool), *args]
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
-    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
-    with open(log_path, 'w') as f:
-        f.write(done.stdout + done.stderr)
+def data_stamp(preset: str, data_seed: int, overrides: dict) -> str:
+    return json.dumps(dict(preset=preset, data_seed=data_seed, **overrides), sort_keys=True)
+
+
+def _run_tool(tool: str, args: list[str], cwd: str, log_path: str, threads: int) -> None:
+    cmd = [sys.executable, project_path(osp.join('tools', tool)), *args]
+    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    with open(log_path, 'w') as log:
+        done = subprocess.run(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              check=False)
     if done.returncode != 0:
-        raise RuntimeError(f'{tool} failed (exit {done.returncode}); log: {log_path}\n'
-                           + (done.stdout + done.stderr)[-2000:])
-    return done.stdout + done.stderr
+        with open(log_path) as f:
+            tail = f.read()[-2000:]
+        raise RuntimeError(f'{tool} failed (exit {done.returncode}); log: {log_path}\n{tail}')
 
 
 def init_options(config: str, checkpoint: str) -> list[str]:
@@ -89,10 +110,9 @@ def init_options(config: str, checkpoint: str) -> list[str]:
 
 
 def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
-          init_from: str | None = None) -> float:
+          init_from: str | None = None, threads: int = 1) -> float:
     """Train ``config`` into ``work_dir`` (``latest.pth``); returns the seconds it took."""
     os.makedirs(work_dir, exist_ok=True)
-    config = osp.abspath(config)
     steps = f'[{max(1, epochs * 2 // 3)},{max(1, epochs * 11 // 12)}]'
     options = [f'total_epochs={epochs}', f'checkpoint_config.interval={epochs}',
                f'lr_config.step={steps}']
@@ -101,73 +121,160 @@ def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
     start = time.perf_counter()
     _run_tool('train.py', [config, '--work-dir', work_dir, '--seed', str(seed), '--deterministic',
                            '--no-validate', '--cfg-options', *options],
-              workspace, osp.join(work_dir, 'train.out'))
+              workspace, osp.join(work_dir, 'train.out'), threads)
     return time.perf_counter() - start
 
 
-def pretrain(config: str, seed: int, epochs: int, workspace: str, data_seed: int) -> str:
-    """The single-frame detector every method starts from (trained once per seed, epochs and
-    data seed: the workspace's data is regenerated when the data seed changes)."""
-    name = osp.splitext(osp.basename(config))[0]
-    work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'{name}_{epochs}e_data{data_seed}',
-                        f'seed{seed}')
+def pretrain(seed: int, epochs: int, workspace: str, stamp: str, threads: int = 1) -> str:
+    """The single-frame detector every method of ``seed`` starts from (trained once)."""
+    work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'seed{seed}')
     checkpoint = osp.join(work_dir, 'latest.pth')
-    if not osp.isfile(checkpoint):
-        train(config, seed, epochs, workspace, work_dir)
+    budget = dict(data=stamp, epochs=epochs)
+    if _read_record(work_dir) != budget or not osp.isfile(checkpoint):
+        train(project_path(PRETRAIN_CONFIG), seed, epochs, workspace, work_dir, threads=threads)
+        atomic_write(osp.join(work_dir, 'record.json'), json.dumps(budget))
     return checkpoint
 
 
-def train_and_test(config: str, seed: int, epochs: int, workspace: str,
-                   init_from: str | None = None) -> RunResult:
-    """One training + evaluation; the mAP is read from tools/test.py's metric dict."""
-    name = osp.splitext(osp.basename(config))[0]
-    run = f'pretrained_seed{seed}' if init_from else f'seed{seed}'
-    work_dir = osp.join(workspace, 'work_dirs', name, run)
-    config = osp.abspath(config)
-    start = time.perf_counter()
-    train_s = train(config, seed, epochs, workspace, work_dir, init_from)
-    out = _run_tool('test.py', [config, '--checkpoint', osp.join(work_dir, 'latest.pth'),
-                                '--eval', 'bbox'], workspace, osp.join(work_dir, 'test.out'))
-    found = re.findall(r"'bbox_mAP_50': ([0-9.]+)", out)
+def _read_record(work_dir: str) -> dict | None:
+    path = osp.join(work_dir, 'record.json')
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
+
+
+def _eval_json(work_dir: str) -> dict:
+    found = sorted(glob.glob(osp.join(work_dir, 'eval_*.log.json')))
     if not found:
-        raise RuntimeError(f'no bbox_mAP_50 in the output of tools/test.py for {config}')
-    return RunResult(config, seed, float(found[-1]), train_s,
-                     time.perf_counter() - start - train_s)
+        raise RuntimeError(f'tools/test.py wrote no eval_*.log.json into {work_dir}')
+    with open(found[-1]) as f:
+        return json.load(f)['metric']
 
 
-def compare(configs: list[str], seeds: list[int], epochs: int, workspace: str,
-            data_seed: int = 0, log=print, pretrain_config: str | None = None,
-            pretrain_epochs: int | None = None, **synthetic_kwargs) -> list[MethodSummary]:
-    prepare_data(workspace, data_seed, **synthetic_kwargs)
-    inits = {seed: None for seed in seeds}
-    if pretrain_config:
-        for seed in seeds:
-            inits[seed] = pretrain(pretrain_config, seed, pretrain_epochs or epochs, workspace,
-                                   data_seed)
-            log(f'pretrained {osp.basename(pretrain_config)} seed {seed}: {inits[seed]}')
-    summaries = []
-    for config in configs:
-        summary = MethodSummary(config)
-        for seed in seeds:
-            result = train_and_test(config, seed, epochs, workspace, inits[seed])
-            summary.runs.append(result)
-            log(f'{summary.name} seed {seed}: bbox_mAP_50 {result.map50:.4f} '
-                f'(train {result.train_s:.0f} s, test {result.test_s:.0f} s)')
-        summaries.append(summary)
-    return summaries
+def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict,
+               init_from: str, threads: int = 1) -> dict:
+    """Train, test and evaluate one (method, seed); returns its CSV row (``record.json``)."""
+    from mmlsts.benchmark.hardships import hardship_ap50, load_detections
+    config = project_path(METHODS[method][0])
+    work_dir = osp.join(workspace, 'work_dirs', method, f'seed{seed}')
+    record = _read_record(work_dir)
+    if record and record.get('budget') == budget:
+        return record['row']
+    train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
+    results = osp.join(work_dir, 'results.pkl')
+    for old in glob.glob(osp.join(work_dir, 'eval_*.log.json')):
+        os.remove(old)
+    _run_tool('test.py', [config, '--checkpoint', osp.join(work_dir, 'latest.pth'), '--eval',
+                          'bbox', 'motion', '--out', results, '--work-dir', work_dir],
+              workspace, osp.join(work_dir, 'test.out'), threads)
+    metric = _eval_json(work_dir)
+    hard = hardship_ap50(load_detections(results), osp.join(workspace, DATA_ROOT))
+    row = dict(method=method, config=METHODS[method][0], seed=seed, val_frames=hard['all'][1],
+               bbox_mAP_50=metric['bbox_mAP_50'], hard_AP50=hard['hard'][0],
+               clean_AP50=hard['clean'][0], motion_mAP_slow=metric['motion_mAP_slow'],
+               motion_mAP_medium=metric['motion_mAP_medium'],
+               motion_mAP_fast=metric['motion_mAP_fast'], fps='', train_s=round(train_s, 1))
+    atomic_write(osp.join(work_dir, 'record.json'), json.dumps(dict(budget=budget, row=row)))
+    return row
 
 
-def markdown(summaries: list[MethodSummary], epochs: int, data_seed: int,
-             pretrain_note: str = '') -> str:
-    seeds = [r.seed for r in summaries[0].runs] if summaries else []
-    head = ['method', 'bbox_mAP_50 mean', 'std'] + [f'seed {s}' for s in seeds] + \
-        ['train s / run']
-    lines = [f'Synthetic VID set (data seed {data_seed}), {epochs} epochs each{pretrain_note}, '
-             'CPU', '',
-             '| ' + ' | '.join(head) + ' |', '|' + ' --- |' * len(head)]
-    for s in summaries:
-        cells = [s.name, f'{s.mean:.4f}', f'{s.std:.4f}']
-        cells += [f'{r.map50:.4f}' for r in s.runs]
-        cells.append(f'{statistics.fmean(r.train_s for r in s.runs):.0f}')
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
+def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: int,
+            data_seed: int = 0, preset: str = 'benchmark', seeds: list[int] | None = None,
+            jobs: int = 1, threads: int = 1, csv_path: str | None = None,
+            log: Callable[[str], None] = print, **overrides) -> list[dict]:
+    """Run (or resume) the comparison; returns the CSV rows of every finished run."""
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown:
+        raise ValueError(f'unknown methods {unknown}; choose from {sorted(METHODS)}')
+    workspace = osp.abspath(workspace)
+    prepare_data(workspace, data_seed, preset, **overrides)
+    stamp = data_stamp(preset, data_seed, overrides)
+    budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs)
+    runs = [(m, s) for s in range(max(n for _, n in METHODS.values())) for m in methods
+            if s < METHODS[m][1] and (seeds is None or s in seeds)]
+    rows: dict[tuple[str, int], dict] = {}
+
+    def one(method: str, seed: int) -> None:
+        row = run_method(method, seed, epochs, workspace, budget, pretrained[seed], threads)
+        rows[(method, seed)] = row
+        log(f"{method} seed {seed}: bbox_mAP_50 {row['bbox_mAP_50']:.4f}, hard "
+            f"{row['hard_AP50']:.4f}, clean {row['clean_AP50']:.4f} (train {row['train_s']} s)")
+        if csv_path:
+            write_csv(csv_path, [rows[k] for k in sorted(rows, key=runs.index)])
+
+    seeds_used = sorted({s for _, s in runs})
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        # pretraining first: every run of a seed starts from its detector
+        pretrained = dict(zip(seeds_used, pool.map(
+            lambda s: pretrain(s, pretrain_epochs, workspace, stamp, threads), seeds_used)))
+        log(f'pretrained single-frame detectors: {sorted(pretrained.values())}')
+        failures = [f for f in [pool.submit(one, m, s) for m, s in runs] if f.exception()]
+    for failure in failures:
+        log(f'failed: {failure.exception()}')
+    return [rows[k] for k in sorted(rows, key=runs.index)]
+
+
+def write_csv(path: str, rows: list[dict]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator='\n')
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _fmt(row[k]) for k in CSV_COLUMNS})
+    atomic_write(path, buffer.getvalue())
+
+
+def _fmt(value) -> str:
+    return f'{value:.4f}' if isinstance(value, float) and not value.is_integer() else str(value)
+
+
+def read_rows(path: str) -> list[dict]:
+    """The rows of a comparison CSV, numbers as floats (empty cells as None)."""
+    with open(path, newline='') as f:
+        reader = csv.DictReader(f)
+        if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
+            raise ValueError(f'{path}: columns {reader.fieldnames}, expected {list(CSV_COLUMNS)}')
+        rows = []
+        for row in reader:
+            for key in CSV_COLUMNS[2:]:
+                row[key] = float(row[key]) if row[key] not in ('', 'nan') else None
+            row['seed'] = int(row['seed'])
+            rows.append(row)
+    return rows
+
+
+def _mean_std(values: list[float]) -> tuple[float, float]:
+    values = [v for v in values if v is not None and not math.isnan(v)]
+    if not values:
+        return math.nan, math.nan
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+
+
+def summary_table(rows: list[dict]) -> str:
+    """Markdown: per method, mean +- std over seeds of every metric, and fps."""
+    methods = list(dict.fromkeys(r['method'] for r in rows))
+    header = ['method', 'seeds', *_METRICS, 'fps', 'train s']
+    body = []
+    for method in methods:
+        mine = [r for r in rows if r['method'] == method]
+        cells = [method, len(mine)]
+        for key in _METRICS:
+            mean, std = _mean_std([r[key] for r in mine])
+            cells.append(f'{mean:.3f} +- {std:.3f}' if len(mine) > 1 else f'{mean:.3f}')
+        fps = _mean_std([r['fps'] for r in mine])[0]
+        cells.append('' if math.isnan(fps) else f'{fps:.1f}')
+        cells.append(f"{_mean_std([r['train_s'] for r in mine])[0]:.0f}")
+        body.append(cells)
+    return markdown_table(header, body)
+
+
+def calibration(rows: list[dict], gain: float = 0.03) -> tuple[bool, str]:
+    """Does SELSA beat the single-frame detector by ``gain`` and by more than twice the larger
+    seed std of the two (bbox_mAP_50)? The benchmark means nothing until it does."""
+    stats = {m: _mean_std([r['bbox_mAP_50'] for r in rows if r['method'] == m])
+             for m in ('selsa', 'single_frame')}
+    (selsa, s_std), (single, f_std) = stats['selsa'], stats['single_frame']
+    delta = selsa - single
+    ok = delta >= gain and delta > 2 * max(s_std, f_std)
+    return ok, (f'SELSA {selsa:.4f} +- {s_std:.4f} vs single frame {single:.4f} +- {f_std:.4f}: '
+                f'gain {delta:+.4f} (needs >= {gain} and > {2 * max(s_std, f_std):.4f})')

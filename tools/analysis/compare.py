@@ -1,54 +1,57 @@
-"""Train every method's tiny config on the synthetic set with one budget; print the mAP table.
+"""Train and test every VID method's tiny config side by side on the synthetic benchmark.
 
-    python tools/analysis/compare.py configs/vid/lsts_tiny_synthetic.py [more configs ...]
-        [--seeds 0 1 2] [--epochs 12] [--data-seed 0] [--workspace work_dirs/compare]
-        [--out work_dirs/compare/compare.md]
-        [--pretrain configs/vid/faster_rcnn_tiny_synthetic.py [--pretrain-epochs 12]]
+    python tools/analysis/compare.py [single_frame lsts lsts_online selsa dff fgfa]
+        [--preset benchmark] [--data-seed 0] [--epochs 4] [--pretrain-epochs 6]
+        [--seeds 0 1 2] [--jobs 2] [--threads 1] [--workspace work_dirs/compare]
+        [--csv docs/results/synthetic_vid.csv] [--md work_dirs/compare/synthetic_vid.md]
 
-The learning check of the quick-start is this with the LSTS config alone (3 seeds: mean, std).
+Resumable: finished runs are kept and skipped (mmlsts/benchmark/compare.py). Prints the
+summary table and whether the benchmark is calibrated (SELSA ahead of the single frame).
 """
 import argparse
-import os
 import os.path as osp
+
+METHOD_NAMES = ('single_frame', 'lsts', 'lsts_online', 'selsa', 'dff', 'fgfa')
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('configs', nargs='+')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--epochs', type=int, default=12)
+    parser.add_argument('methods', nargs='*', default=list(METHOD_NAMES),
+                        help=f'any of {", ".join(METHOD_NAMES)} (default: all)')
+    parser.add_argument('--preset', default='benchmark', choices=('benchmark', 'quickstart'))
     parser.add_argument('--data-seed', type=int, default=0)
+    parser.add_argument('--epochs', type=int, default=4, help='epochs of every method')
+    parser.add_argument('--pretrain-epochs', type=int, default=6,
+                        help='epochs of the single-frame detector every method starts from')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help='only these seeds (default: 3 per method, 1 for DFF and FGFA)')
+    parser.add_argument('--jobs', type=int, default=1, help='runs at a time')
+    parser.add_argument('--threads', type=int, default=1, help='torch threads per run')
     parser.add_argument('--workspace', default='work_dirs/compare',
                         help='holds data/synthetic_vid/ILSVRC and the work dirs')
-    parser.add_argument('--out', help='markdown file (default: <workspace>/compare.md)')
-    parser.add_argument('--pretrain', metavar='CONFIG',
-                        help='single-frame config trained first (per seed); every method starts '
-                             'from its detector weights, as real models start from ImageNet')
-    parser.add_argument('--pretrain-epochs', type=int,
-                        help='epochs of the pretraining (default: --epochs)')
+    parser.add_argument('--csv', help='CSV of every run (default: <workspace>/synthetic_vid.csv)')
+    parser.add_argument('--md', help='summary table (default: <workspace>/synthetic_vid.md)')
     args = parser.parse_args()
-    for config in args.configs + ([args.pretrain] if args.pretrain else []):
-        if not osp.isfile(config):
-            parser.error(f'config not found: {config}')
-    if args.epochs < 1:
-        parser.error(f'--epochs must be >= 1, got {args.epochs}')
-    if args.pretrain_epochs is not None and args.pretrain_epochs < 1:
-        parser.error(f'--pretrain-epochs must be >= 1, got {args.pretrain_epochs}')
+    bad = sorted(set(args.methods) - set(METHOD_NAMES))
+    if bad:
+        parser.error(f'unknown methods {bad}; choose from {", ".join(METHOD_NAMES)}')
+    for name in ('epochs', 'pretrain_epochs', 'jobs', 'threads'):
+        if getattr(args, name) < 1:
+            parser.error(f'--{name.replace("_", "-")} must be >= 1, got {getattr(args, name)}')
 
-    from mmlsts.benchmark.compare import compare, markdown
-    os.makedirs(args.workspace, exist_ok=True)
-    pretrain_epochs = args.pretrain_epochs or args.epochs
-    summaries = compare(args.configs, args.seeds, args.epochs, osp.abspath(args.workspace),
-                        args.data_seed, pretrain_config=args.pretrain,
-                        pretrain_epochs=pretrain_epochs)
-    note = (f', all starting from {osp.basename(args.pretrain)} trained {pretrain_epochs} epochs '
-            'with the same seed' if args.pretrain else '')
-    table = markdown(summaries, args.epochs, args.data_seed, note)
-    out = args.out or osp.join(args.workspace, 'compare.md')
-    with open(out, 'w') as f:
-        f.write(table)
+    from mmlsts.benchmark.compare import calibration, compare, summary_table
+    from mmlsts.utils import atomic_write
+    csv_path = args.csv or osp.join(args.workspace, 'synthetic_vid.csv')
+    rows = compare(args.methods, args.workspace, args.epochs, args.pretrain_epochs,
+                   args.data_seed, args.preset, args.seeds, args.jobs, args.threads, csv_path)
+    table = summary_table(rows)
+    md_path = args.md or osp.join(args.workspace, 'synthetic_vid.md')
+    atomic_write(md_path, table)
     print(table)
-    print(f'written to {out}')
+    if {'selsa', 'single_frame'} <= {r['method'] for r in rows}:
+        ok, line = calibration(rows)
+        print(('calibrated: ' if ok else 'NOT calibrated: ') + line)
+    print(f'written to {csv_path} and {md_path}')
 
 
 if __name__ == '__main__':
