@@ -9,6 +9,7 @@ key_frame_interval = 10
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 img_scale = (320, 256)
 train_sampler = dict(method='lsts_triple', old_range=(-10, -6), new_range=(-5, 4))
+online_train_sampler = dict(method='lsts_triple', old_range=(-15, -11), new_range=(-10, -1))
 test_sampler = dict(method='lsts_keyframe', key_frame_interval=key_frame_interval)
 
 train_pipeline = [
@@ -75,10 +76,12 @@ data = dict(
     val=test_set(test_sampler, test_pipeline),
     test=test_set(test_sampler, test_pipeline))
 
-# The other methods' styles on this data, for `{{_base_.train_sets.dff}}` and the like: MMTracking's
+# LSTS online and the other methods' styles on this data, for `{{_base_.train_sets.dff}}` and
+# the like: LSTS's causal triples (lsts_tiny_synthetic_online.py), MMTracking's
 # imagenet_vid_dff_style.py (one uniform reference in +-9 frames, single-frame test) and
 # imagenet_vid_fgfa_style.py (two bilateral references; SELSA trains and tests as FGFA).
 train_sets = dict(
+    online=train_set(online_train_sampler, online_train_sampler),
     dff=train_set(
         dict(num_ref_imgs=1, frame_range=9, filter_key_img=False, method='uniform'),
         dict(num_ref_imgs=1, frame_range=0, filter_key_img=False, method='uniform')),
