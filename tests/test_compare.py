@@ -1,42 +1,98 @@
-"""tools/analysis/compare.py's library: train + test per (config, seed), then the mAP table."""
+"""tools/analysis/compare.py's library: one pretrained start, resumable runs, the CSV, the table."""
+import csv
+import importlib.util
+import math
+import os
+import os.path as osp
+
 import pytest
 
-from mmlsts.benchmark.compare import MethodSummary, RunResult, compare, markdown
+from mmlsts.benchmark.compare import (
+    CSV_COLUMNS,
+    METHODS,
+    calibration,
+    compare,
+    project_path,
+    read_rows,
+    summary_table,
+    write_csv,
+)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+TINY_SET = dict(num_train_videos=2, num_val_videos=1, frames_per_video=12, num_det_images=2,
+                image_size=(64, 80))
 
 
-def test_compare_runs_end_to_end_on_a_minimal_budget(tmp_path):
-    lines = []
-    summaries = compare(['configs/vid/lsts_tiny_synthetic.py'], seeds=[0], epochs=1,
-                        workspace=str(tmp_path), data_seed=5, log=lines.append,
-                        num_train_videos=2, num_val_videos=1, frames_per_video=12,
-                        num_det_images=2, image_size=(64, 80))
-    (summary,) = summaries
-    assert summary.name == 'lsts_tiny_synthetic' and len(summary.runs) == 1
-    assert 0.0 <= summary.runs[0].map50 <= 1.0 and summary.runs[0].train_s > 0
-    assert lines and 'bbox_mAP_50' in lines[0]
-    assert (tmp_path / 'work_dirs' / 'lsts_tiny_synthetic' / 'seed0' / 'latest.pth').exists()
+def test_the_cli_knows_every_method_and_every_config_exists():
+    spec = importlib.util.spec_from_file_location(
+        'compare_cli', osp.join(REPO, 'tools', 'analysis', 'compare.py'))
+    cli = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cli)
+    assert tuple(cli.METHOD_NAMES) == tuple(METHODS)
+    for config, seeds in METHODS.values():
+        assert osp.isfile(project_path(config)) and seeds in (1, 3)
 
 
-def test_pretrained_comparison_starts_every_method_from_the_single_frame_detector(tmp_path):
-    frcnn = 'configs/vid/faster_rcnn_tiny_synthetic.py'
-    summaries = compare(['configs/vid/lsts_tiny_synthetic.py', frcnn], seeds=[0], epochs=1,
-                        workspace=str(tmp_path), data_seed=5, log=lambda _: None,
-                        pretrain_config=frcnn, pretrain_epochs=1,
-                        num_train_videos=2, num_val_videos=1, frames_per_video=12,
-                        num_det_images=2, image_size=(64, 80))
-    assert [len(s.runs) for s in summaries] == [1, 1]
-    pretrained = (tmp_path / 'work_dirs' / 'pretrain' / 'faster_rcnn_tiny_synthetic_1e_data5'
-                  / 'seed0')
-    assert (pretrained / 'latest.pth').exists()
-    for name in ('lsts_tiny_synthetic', 'faster_rcnn_tiny_synthetic'):
-        log = (tmp_path / 'work_dirs' / name / 'pretrained_seed0' / 'train.out').read_text()
-        # mmcv logs the file it initialises from (video detectors) or loads (load_from).
-        assert str(pretrained / 'latest.pth') in log, name
+@pytest.mark.slow
+def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path):
+    csv_path = str(tmp_path / 'out.csv')
+    kwargs = dict(workspace=str(tmp_path), epochs=1, pretrain_epochs=1, data_seed=5,
+                  preset='quickstart', seeds=[0], csv_path=csv_path, log=lambda _: None,
+                  **TINY_SET)
+    rows = compare(['single_frame', 'lsts'], **kwargs)
+    assert [(r['method'], r['seed']) for r in rows] == [('single_frame', 0), ('lsts', 0)]
+    pretrained = tmp_path / 'work_dirs' / 'pretrain' / 'seed0' / 'latest.pth'
+    for method in ('single_frame', 'lsts'):
+        log = (tmp_path / 'work_dirs' / method / 'seed0' / 'train.out').read_text()
+        # mmcv logs the file it initialises from (video detectors) or loads (load_from)
+        assert str(pretrained) in log, method
+    with open(csv_path, newline='') as f:
+        assert tuple(next(csv.reader(f))) == CSV_COLUMNS
+    written = read_rows(csv_path)
+    assert [r['bbox_mAP_50'] for r in written] == pytest.approx([r['bbox_mAP_50'] for r in rows],
+                                                                abs=1e-4)
+    assert all(r['val_frames'] == 12 for r in written)
+    # the evaluation's own numbers, not a parse of stdout: motion groups are in [0, 1] or NaN
+    for r in written:
+        for key in ('motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast'):
+            assert r[key] is None or 0.0 <= r[key] <= 1.0
+    stamp = os.path.getmtime(tmp_path / 'work_dirs' / 'lsts' / 'seed0' / 'latest.pth')
+    before = open(csv_path).read()
+    again = compare(['single_frame', 'lsts'], **kwargs)  # resumed: nothing is trained again
+    assert [(r['method'], r['bbox_mAP_50']) for r in again] == \
+        [(r['method'], r['bbox_mAP_50']) for r in rows]
+    assert open(csv_path).read() == before
+    assert os.path.getmtime(tmp_path / 'work_dirs' / 'lsts' / 'seed0' / 'latest.pth') == stamp
 
 
-def test_table_mean_and_std():
-    summary = MethodSummary('configs/vid/x.py', [RunResult('x', s, m, 10.0, 1.0)
-                                                  for s, m in ((0, 0.5), (1, 0.7), (2, 0.6))])
-    assert summary.mean == pytest.approx(0.6) and summary.std == pytest.approx(0.1)
-    table = markdown([summary], epochs=12, data_seed=0)
-    assert '| x | 0.6000 | 0.1000 | 0.5000 | 0.7000 | 0.6000 | 10 |' in table
+def _rows(method, values):
+    return [dict(method=method, config='c.py', seed=s, val_frames=10, bbox_mAP_50=v,
+                 hard_AP50=v - 0.1, clean_AP50=v + 0.05, motion_mAP_slow=v,
+                 motion_mAP_medium=v, motion_mAP_fast=math.nan, fps=20.0, train_s=100.0)
+            for s, v in enumerate(values)]
+
+
+def test_summary_table_and_calibration():
+    rows = _rows('single_frame', [0.70, 0.72, 0.71]) + _rows('selsa', [0.76, 0.75, 0.77])
+    table = summary_table(rows)
+    assert '| single_frame | 3 | 0.710 +- 0.010 |' in table
+    assert '| selsa | 3 | 0.760 +- 0.010 |' in table
+    ok, line = calibration(rows)
+    assert ok and 'gain +0.0500' in line
+    close = _rows('single_frame', [0.70, 0.74, 0.72]) + _rows('selsa', [0.73, 0.77, 0.75])
+    assert not calibration(close)[0]  # +0.03, but the seeds' std is 0.02
+    assert not calibration(_rows('single_frame', [0.7]) + _rows('selsa', [0.72]))[0]
+
+
+def test_csv_round_trip_and_wrong_columns(tmp_path):
+    rows = _rows('lsts', [0.5, 0.6])
+    path = str(tmp_path / 'r.csv')
+    write_csv(path, rows)
+    back = read_rows(path)
+    assert [r['bbox_mAP_50'] for r in back] == [0.5, 0.6]
+    assert back[0]['motion_mAP_fast'] is None  # NaN (an empty group) stays a gap
+    (tmp_path / 'bad.csv').write_text('method,seed\nlsts,0\n')
+    with pytest.raises(ValueError, match='columns'):
+        read_rows(str(tmp_path / 'bad.csv'))
+    with pytest.raises(ValueError, match='unknown methods'):
+        compare(['no_such'], workspace=str(tmp_path), epochs=1, pretrain_epochs=1)

@@ -152,4 +152,4 @@ def test_tiny_configs_build_their_model(name):
         from mmtrack.models import build_model
         model = build_model(cfg.model)
     detector = model if cfg.get('USE_MMDET', False) else model.detector
-    assert detector.backbone.depth == 18 and detector.neck.out_channels == 64
+    assert detector.backbone.depth == 18 and detector.neck.convs[0].conv.out_channels == 64

@@ -1,0 +1,111 @@
+"""What DFA does to a non-keyframe's feature, measured frame by frame on a test set.
+
+LSTS detects a non-keyframe t on F_t = Q(L_t, M'_t), with L_t = low2high(Low(I_t)) and
+M'_t = LSTS(M_k -> L_t) the keyframe memory propagated onto t. The feature F_t stands in for the
+frame's own high-level feature H_t = High(Low(I_t)), which a non-keyframe never computes: the
+closer F_t is to H_t where the objects are, the less the frame loses by skipping the high part.
+:func:`probe_dfa` runs a trained model through its real test procedure (the config's test set,
+frames in order, the model's own keyframes and memory) and, at every DFA call, also computes H_t
+and compares:
+
+- ``cos_memory``, ``cos_low2high``, ``cos_fused``: mean per-pixel cosine of M'_t, L_t and F_t
+  with H_t, over the whole map and (``_obj``) over the ground-truth boxes only;
+- ``norm_low2high``: ||L_t|| / ||H_t|| (mean over pixels);
+- ``w_low2high``: the quality net's weight of L_t (mean, and its std over pixels: a fusion that
+  chooses per pixel has a large std);
+- ``lsts_max_w``: the mean largest softmax weight of the key-to-current LSTS (1/N = uniform);
+
+grouped by the distance |t - k| to the keyframe. The CLI is ``tools/analysis/probe_dfa.py``.
+"""
+from __future__ import annotations
+
+import collections
+import statistics
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from mmlsts.utils import markdown_table
+
+__all__ = ['probe_dfa', 'probe_table', 'PROBE_KEYS']
+
+PROBE_KEYS = ('cos_memory', 'cos_low2high', 'cos_fused', 'cos_memory_obj', 'cos_low2high_obj',
+              'cos_fused_obj', 'norm_low2high', 'w_low2high', 'w_low2high_std', 'lsts_max_w')
+
+
+def _cos(a: Tensor, b: Tensor, mask: Tensor | None = None) -> float:
+    cos = F.cosine_similarity(a, b, dim=1)[0]
+    if mask is not None:
+        if not mask.any():
+            return float('nan')
+        cos = cos[mask]
+    return cos.mean().item()
+
+
+def _object_mask(boxes, scale_factor, shape: tuple[int, int], stride: float) -> Tensor:
+    mask = torch.zeros(shape, dtype=torch.bool)
+    scale = torch.as_tensor(scale_factor, dtype=torch.float32).reshape(-1)[:4]
+    for box in torch.as_tensor(boxes, dtype=torch.float32).reshape(-1, 4):
+        x1, y1, x2, y2 = (box * scale / stride).tolist()
+        mask[max(0, int(y1)):max(int(y1) + 1, round(y2)), max(0, int(x1)):max(int(x1) + 1,
+                                                                           round(x2))] = True
+    return mask
+
+
+def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
+    """One record per non-keyframe: ``distance`` and every :data:`PROBE_KEYS` value."""
+    lsts = model.module if hasattr(model, 'module') else model
+    dataset = data_loader.dataset
+    records: list[dict] = []
+    state: dict = {}
+    original = lsts.dfa.forward
+
+    def probing_forward(memory, low, memory_embed=None):
+        dfa = lsts.dfa
+        current = dfa.low2high(low)
+        propagated, lsts_w = dfa.lsts(memory, current, ref_embed=memory_embed,
+                                      return_weights=True)
+        fused, quality_w = dfa.quality(current, propagated, return_weights=True)
+        own = lsts.extract_high(low)
+        mask = _object_mask(state['boxes'], state['scale_factor'], own.shape[-2:],
+                            state['pad_w'] / own.shape[-1])
+        w_low = quality_w[0, 0]
+        records.append(dict(
+            distance=abs(lsts.memo.frame_id - lsts.memo.key_id),
+            cos_memory=_cos(propagated, own), cos_low2high=_cos(current, own),
+            cos_fused=_cos(fused, own), cos_memory_obj=_cos(propagated, own, mask),
+            cos_low2high_obj=_cos(current, own, mask), cos_fused_obj=_cos(fused, own, mask),
+            norm_low2high=(current.norm(dim=1) / own.norm(dim=1).clamp_min(1e-6)).mean().item(),
+            w_low2high=w_low.mean().item(), w_low2high_std=w_low.std().item(),
+            lsts_max_w=lsts_w.max(dim=1).values.mean().item()))
+        return fused
+
+    lsts.dfa.forward = probing_forward
+    try:
+        for i, data in enumerate(data_loader):
+            if max_frames is not None and i >= max_frames:
+                break
+            meta = data['img_metas'][0].data[0][0]
+            state.update(boxes=dataset.get_ann_info(i)['bboxes'],
+                         scale_factor=meta['scale_factor'], pad_w=meta['pad_shape'][1])
+            with torch.no_grad():
+                model(return_loss=False, rescale=True, **data)
+    finally:
+        lsts.dfa.forward = original
+    return records
+
+
+def probe_table(records: list[dict]) -> str:
+    """Markdown: the mean of every measure per distance to the keyframe, and over all."""
+    groups: dict = collections.defaultdict(list)
+    for r in records:
+        groups[r['distance']].append(r)
+    rows = []
+    for name, rs in [*sorted(groups.items()), ('all', records)]:
+        cells = [name, len(rs)]
+        for key in PROBE_KEYS:
+            values = [r[key] for r in rs if r[key] == r[key]]
+            cells.append(f'{statistics.fmean(values):.3f}' if values else '-')
+        rows.append(cells)
+    return markdown_table(['distance', 'frames', *PROBE_KEYS], rows)
