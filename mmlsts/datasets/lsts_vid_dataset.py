@@ -14,13 +14,20 @@ A subclass of MMTracking's ``ImagenetVIDDataset`` that adds two ``ref_img_sample
   other frames load none. The detector keeps the keyframe's memory until the next segment.
 
 Every sample also carries ``video_id`` so the detector can reset its memory when a video ends.
+
+``evaluate`` adds ``metric='motion'`` (``--eval bbox motion``): FGFA's mAP on slow, medium and
+fast objects, with the motion IoU computed from the annotation file
+(:mod:`mmlsts.evaluation.motion`), for the results of any VID method or single-frame detector.
 """
 from __future__ import annotations
 
 import random
 
+from mmcv.utils import print_log
 from mmdet.datasets import DATASETS
 from mmtrack.datasets import ImagenetVIDDataset
+
+from mmlsts.evaluation import frame_results, motion_iou, motion_table, vid_eval_motion
 
 __all__ = ['LSTSVIDDataset', 'lsts_triple_frames', 'lsts_segment_keyframe']
 
@@ -45,6 +52,31 @@ def lsts_segment_keyframe(frame_id: int, num_frames: int, interval: int) -> int:
 @DATASETS.register_module()
 class LSTSVIDDataset(ImagenetVIDDataset):
     """ImageNet VID (and DET 30-class) dataset with LSTS's reference-frame sampling."""
+
+    def evaluate(self, results, metric='bbox', logger=None, **kwargs) -> dict:
+        """MMTracking's evaluation plus ``'motion'``: ``motion_mAP_{all,slow,medium,fast}``.
+
+        ``results`` is MMTracking's ``{'det_bboxes': ...}`` or mmdet's per-image list (a
+        ``USE_MMDET`` config); the other metrics and keyword arguments go to MMTracking's
+        ``CocoVideoDataset.evaluate`` unchanged. The motion table is logged with ``logger``.
+        """
+        metrics = [metric] if isinstance(metric, str) else list(metric)
+        others = [m for m in metrics if m != 'motion']
+        if 'motion' in metrics:  # a wrong length is an error before any metric runs
+            frame_results(results, len(self.data_infos))
+        eval_results = {}
+        if others:
+            eval_results.update(super().evaluate(results, metric=others, logger=logger, **kwargs))
+        if 'motion' in metrics:
+            if getattr(self, '_motion_ious', None) is None:  # once per dataset object
+                self._motion_ious = motion_iou(self.coco.dataset)[1]
+            motion = vid_eval_motion(results, self.coco.dataset,
+                                     img_ids=[info['id'] for info in self.data_infos],
+                                     cat_ids=self.cat_ids, motion_ious=self._motion_ious)
+            print_log('\nmAP by motion speed (FGFA protocol, motion IoU from '
+                      f'{self.ann_file}):\n' + motion_table(motion), logger=logger)
+            eval_results.update(motion)
+        return eval_results
 
     def ref_img_sampling(self, img_info: dict, method: str = 'uniform', **kwargs) -> list[dict]:
         if method == 'lsts_triple':
