@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from mmlsts.ops import DFA, LSTS, SRFU, Low2High, QualityNet, init_offsets, lsts_aggregate
-from tests.lsts_reference import lsts_reference_loops, lsts_reference_naive
+from mmlsts.ops.reference import lsts_reference_loops, lsts_reference_naive
 
 
 def _inputs(bsz=2, chans=5, embed=4, height=5, width=6, dtype=torch.float32, seed=0):

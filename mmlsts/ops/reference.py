@@ -1,14 +1,21 @@
-"""Slow, obviously-correct LSTS written straight from the formula, for tests and benchmarks.
+"""The slow reference LSTS, written straight from the formula (plain torch, no mm imports).
 
-``lsts_reference_loops`` follows G(p, q) = max(0, 1-|qx-px|) * max(0, 1-|qy-py|) literally
-(tiny sizes only); ``lsts_reference_naive`` is the usual materialising version (grid_sample per
-offset, an (N, C, H, W) stack), the baseline of tools/analysis/benchmark_lsts.py.
+Not for models: :func:`mmlsts.ops.lsts_aggregate` is the op. These two are what it is checked
+and measured against:
+
+- :func:`lsts_reference_loops` follows G(p, q) = max(0, 1-|qx-px|) * max(0, 1-|qy-py|)
+  literally, one output position and one offset at a time (tiny sizes only): the ground truth of
+  ``tests/test_ops_lsts.py``.
+- :func:`lsts_reference_naive` is the usual materialising version (``grid_sample`` per offset,
+  an (N, C, H, W) stack): the "naive" column of ``tools/analysis/benchmark_lsts.py``.
 """
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+__all__ = ['bilinear_at', 'lsts_reference_loops', 'lsts_reference_naive']
 
 
 def bilinear_at(feat: Tensor, x: float | Tensor, y: float | Tensor) -> Tensor:
@@ -29,6 +36,7 @@ def bilinear_at(feat: Tensor, x: float | Tensor, y: float | Tensor) -> Tensor:
 
 def lsts_reference_loops(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: Tensor
                          ) -> tuple[Tensor, Tensor]:
+    """(out, weights) of LSTS by the formula, loop by loop; shapes as ``lsts_aggregate``."""
     bsz, chans, height, width = ref.shape
     num = offsets.shape[0]
     out = ref.new_zeros(ref.shape)
@@ -67,6 +75,7 @@ def _sample_all(feat: Tensor, offsets: Tensor) -> Tensor:
 
 def lsts_reference_naive(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: Tensor
                          ) -> tuple[Tensor, Tensor]:
+    """(out, weights) of LSTS with every offset's samples materialised (N times the memory)."""
     emb = _sample_all(ref_embed, offsets)                       # (B, N, E, H, W)
     weights = (emb * tgt_embed[:, None]).sum(2).softmax(1)       # (B, N, H, W)
     out = (_sample_all(ref, offsets) * weights[:, :, None]).sum(1)
