@@ -49,11 +49,11 @@ Boxes use MMTracking's convention ``bbox = [xmin, ymin, xmax - xmin, ymax - ymin
 """
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +61,8 @@ from multiprocessing import Pool
 from typing import IO, Any
 
 from tqdm import tqdm
+
+from mmlsts.utils import atomic_write
 
 __all__ = [
     'VID_CLASSES', 'VID_WNIDS', 'ILSVRCFormatError', 'convert_ilsvrc', 'derive_train_frames',
@@ -381,23 +383,16 @@ _encode_item: Callable[[Any], str] = json.JSONEncoder(separators=(',', ':')).enc
 
 
 def _write_json_atomic(path: str, sections: Sequence[tuple[str, Iterable[Any]]]) -> None:
-    """Stream ``{key: [items...]}`` to a temp file beside ``path``, then ``os.replace`` it."""
-    out_dir = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=f'.{os.path.basename(path)}.',
-                               suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as f:
-            _stream_sections(f, sections)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Stream ``{key: [items...]}`` into ``path`` through :func:`mmlsts.utils.atomic_write`."""
+    def write(f: IO[bytes]) -> None:
+        text = io.TextIOWrapper(f, encoding='utf-8')
+        _stream_sections(text, sections)
+        text.flush()
+        os.fchmod(f.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; the usual permissions
+        os.fsync(f.fileno())
+        text.detach()  # atomic_write closes f
+
+    atomic_write(path, write)
 
 
 def _umask() -> int:
