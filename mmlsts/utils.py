@@ -46,6 +46,9 @@ def atomic_write(path: str, data: str | bytes | Callable[[IO], None],
                 data(f)
             else:
                 f.write(data.encode('utf-8') if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; open() would not have
         os.replace(tmp, path)
     except BaseException:
         if osp.exists(tmp):
