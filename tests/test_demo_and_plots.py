@@ -18,7 +18,7 @@ import torch
 from mmcv import Config
 
 import mmlsts  # noqa: F401  (registers LSTS before any model is built)
-from mmlsts.apis import draw_detections, run_video_demo
+from mmlsts.apis import FrameResult, draw_frame, run_video_demo
 from mmlsts.apis.demo import KEY_COLOUR
 from mmlsts.apis.plot_offsets import config_init_offsets, load_offsets, plot_offsets
 from mmlsts.datasets import LSTSVIDDataset, convert_ilsvrc, make_synthetic_vid
@@ -132,7 +132,7 @@ def test_demo_feeds_the_model_as_the_test_dataset_does(synthetic, clip, checkpoi
         got = result.detections[idx]
         assert len(got) == len(expected) == 30
         for a, b in zip(got, expected):
-            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-4)
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
 def test_demo_on_a_video_file_uses_its_fps(clip, checkpoint, tmp_path):
@@ -196,6 +196,9 @@ def test_demo_refuses_to_overwrite_and_overwrites_when_asked(clip, checkpoint, t
                       '--max-frames', '2', '--overwrite']) == 0
     assert len(_read_video(str(out))[0]) == 2
     assert [p.name for p in tmp_path.iterdir()] == ['taken.mp4']  # no temporary file left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # as open() makes it, not private
 
 
 def test_demo_errors_name_the_bad_argument(clip, checkpoint, tmp_path, capsys):
@@ -217,16 +220,22 @@ def test_demo_errors_name_the_bad_argument(clip, checkpoint, tmp_path, capsys):
     assert not (tmp_path / 'o.mp4').exists()
 
 
-def test_draw_detections_draws_boxes_above_the_threshold():
+def test_draw_frame_draws_boxes_above_the_threshold_and_marks_keyframes(checkpoint):
+    from mmtrack.apis import init_model
+    model = init_model(TINY, checkpoint, device='cpu')
     img = np.zeros((60, 80, 3), np.uint8)
-    boxes = [np.array([[10, 20, 50, 50, 0.9], [5, 5, 15, 15, 0.2]], np.float32),
-             np.zeros((0, 5), np.float32)]
-    drawn, count = draw_detections(img, boxes, ['bird', 'cat'], score_thr=0.5, frame_id=3)
+    boxes = [np.zeros((0, 5), np.float32)] * 30
+    boxes[0] = np.array([[10, 20, 50, 50, 0.9], [5, 5, 15, 15, 0.2]], np.float32)
+    frame = FrameResult(3, img, dict(det_bboxes=boxes), key_frame=False)
+    drawn, count = draw_frame(model, frame, score_thr=0.5)
     assert count == 1
     assert drawn[35, 10].any() and not drawn[10, 5].any()  # left edge of the kept box only
     assert not img.any()  # the input is left alone
-    keyed, _ = draw_detections(img, [], [], key_frame=True)
+    assert tuple(drawn[30, 0]) != KEY_COLOUR
+    keyed, _ = draw_frame(model, FrameResult(3, img, dict(det_bboxes=boxes), key_frame=True))
     assert tuple(keyed[30, 0]) == KEY_COLOUR
+    big, _ = draw_frame(model, frame, out_scale=2.0)
+    assert big.shape == (120, 160, 3) and big[70, 20].any()  # the box scaled with the frame
 
 
 # plot_offsets --------------------------------------------------------------------------------

@@ -5,10 +5,11 @@ video (boxes, class, score; keyframes marked KEY with an orange border).
         [--fps N] [--max-frames N] [--cfg-options KEY=VALUE ...] [--overwrite]
         [--save-frames DIR] [--out-scale F] [--no-progress]
 
-INPUT is a video file (anything OpenCV opens) or a folder of images (sorted by name). OUTPUT is
-.mp4 (or .m4v, .mov, .avi), written with the mp4v codec; an existing OUTPUT is kept unless
---overwrite. Works for LSTS, DFF, FGFA and SELSA configs: each frame is fed as the config's test
-dataset would feed it (LSTS 'middle' keyframes read ahead). Details: mmlsts/apis/demo.py.
+INPUT is a video file (read by mmcv.VideoReader) or a folder of images (in natural name order).
+OUTPUT is .mp4 (or .m4v, .mov, .avi), written with the mp4v codec; an existing OUTPUT is kept
+unless --overwrite. Works for LSTS, DFF, FGFA and SELSA configs: frames go through
+mmlsts.apis.VideoInference, which feeds each one as the config's test dataset would (LSTS
+'middle' frames wait for their segment's keyframe). Details: mmlsts/apis/demo.py.
 Checkpoints load weights-only; set MMLSTS_TRUSTED_CHECKPOINTS=/path/x.pth for a trusted file
 that needs a full load.
 """
@@ -30,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="'cpu', 'cuda', 'cuda:1', ... (default: cuda:0 if available, "
                         'else cpu)')
     parser.add_argument('--score-thr', type=float, default=0.5,
-                        help='draw boxes with a score >= this (default 0.5)')
+                        help='draw boxes with a score > this (default 0.5)')
     parser.add_argument('--fps', type=float, default=None,
                         help='output frame rate (default: the source video fps, or 25)')
     parser.add_argument('--max-frames', type=int, default=None,
@@ -67,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = result.key_frame_ids
     print(f'wrote {result.output}: {result.num_frames} frames, {result.frame_size[0]}x'
           f'{result.frame_size[1]} at {result.fps:g} fps, '
-          f'{sum(result.num_boxes)} boxes with score >= {args.score_thr}')
+          f'{sum(result.num_boxes)} boxes with score > {args.score_thr}')
     if result.has_key_frames:
         shown = ', '.join(map(str, keys[:20])) + (', ...' if len(keys) > 20 else '')
         print(f'keyframes ({len(keys)}): {shown}')

@@ -1,7 +1,10 @@
-"""High-level uses of a trained video detector: the video demo and the offsets plot.
+"""High-level uses of a trained video detector: per-frame inference, the video demo and the
+offsets plot.
 
 Library code of ``tools/demo_vid.py`` and ``tools/analysis/plot_offsets.py``.
 """
-from .demo import DemoResult, FrameSource, draw_detections, keyframe_flag, run_video_demo
+from .demo import DemoResult, draw_frame, read_frames, run_video_demo
+from .inference import FrameResult, VideoInference
 
-__all__ = ['DemoResult', 'FrameSource', 'draw_detections', 'keyframe_flag', 'run_video_demo']
+__all__ = ['DemoResult', 'FrameResult', 'VideoInference', 'draw_frame', 'read_frames',
+           'run_video_demo']
