@@ -32,6 +32,9 @@ The delay (frames held back before their result comes out), by the config's test
   keyframe comes out at :meth:`~VideoInference.flush`;
 - FGFA (``'test_with_fix_stride'``): ``frame_range[1] * stride`` frames (15 for our configs);
 - SELSA (``'test_with_adaptive_stride'``): the whole video, at :meth:`~VideoInference.flush`.
+
+Frames held back are kept as pushed: push image paths rather than decoded arrays to hold only
+their names (the pipeline's loader reads them when they run).
 """
 from __future__ import annotations
 
