@@ -31,6 +31,7 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +57,8 @@ CSV_COLUMNS = ('method', 'config', 'seed', 'val_frames', 'bbox_mAP_50', 'hard_AP
                'clean_AP50', 'motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast', 'fps',
                'train_s')
 _METRICS = CSV_COLUMNS[4:10]
+# mmcv's Config.fromfile imports the file through a temporary sys.path entry: not thread-safe.
+_CONFIG_LOCK = threading.Lock()
 
 
 def project_path(relative: str) -> str:
@@ -103,7 +106,9 @@ def _run_tool(tool: str, args: list[str], cwd: str, log_path: str, threads: int)
 def init_options(config: str, checkpoint: str) -> list[str]:
     """``--cfg-options`` that start ``config``'s detector from ``checkpoint``'s weights."""
     from mmcv import Config
-    if Config.fromfile(config).get('USE_MMDET', False):
+    with _CONFIG_LOCK:
+        use_mmdet = Config.fromfile(config).get('USE_MMDET', False)
+    if use_mmdet:
         return [f'load_from={checkpoint}']
     return ['model.detector.init_cfg.type=Pretrained',
             f'model.detector.init_cfg.checkpoint={checkpoint}']
