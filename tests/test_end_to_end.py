@@ -1,7 +1,8 @@
 """End to end on a generated set: LSTSVIDDataset sampling, then tools/train.py and tools/test.py.
 
-The set is tiny (a few short videos of 64x80 images) so that the whole file runs in well under
-a minute on 2 CPU cores; the quick-start (tools/quickstart.sh) runs the same path at full size.
+The sets are tiny (a few short videos of 64x80 images); the learning test trains 500 iterations
+(about a minute on 2 CPU cores); the quick-start (tools/quickstart.sh) runs the same path at full
+size.
 """
 import os
 import os.path as osp
@@ -73,7 +74,7 @@ def test_bad_keyframe_interval_in_the_sampler_is_a_clear_error(workspace):
 
 
 def _tool(workspace, *args):
-    env = dict(os.environ, PYTHONWARNINGS='ignore')
+    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')  # as measured
     done = subprocess.run([sys.executable, *args], cwd=workspace, env=env, capture_output=True,
                           text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -87,8 +88,26 @@ def test_train_then_test_with_eval_bbox(workspace):
                 'evaluation.interval=1', 'log_config.interval=5')
     assert 'Epoch(val) [1]' in log and 'bbox_mAP_50' in log
     assert (work_dir / 'latest.pth').exists()
-    out = _tool(workspace, osp.join(REPO, 'tools', 'test.py'), TINY, '--checkpoint',
+
+
+@pytest.mark.slow
+def test_a_short_training_learns(tmp_path):
+    """8 epochs (500 iterations) of tiny LSTS on an easy one-class set reach bbox_mAP_50 >= 0.5.
+
+    Why 0.5: the same model untrained scores 0.0 on this val set, and this run scored 0.864
+    (seed 0, --deterministic, 1 thread); a broken loss, sampler, memory or test path stays far
+    below 0.5, while seed-to-seed noise of a working run is a few points.
+    """
+    ilsvrc = tmp_path / 'data' / 'synthetic_vid' / 'ILSVRC'
+    make_synthetic_vid(str(ilsvrc), num_train_videos=4, num_val_videos=2, frames_per_video=20,
+                       num_det_images=4, image_size=(64, 80), num_classes=1, seed=3)
+    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'), progress=False)
+    work_dir = tmp_path / 'work_dirs' / 'learn'
+    _tool(tmp_path, osp.join(REPO, 'tools', 'train.py'), TINY, '--work-dir', str(work_dir),
+          '--seed', '0', '--deterministic', '--no-validate', '--cfg-options', 'total_epochs=8',
+          'checkpoint_config.interval=8', 'lr_config.step=[6,7]')
+    out = _tool(tmp_path, osp.join(REPO, 'tools', 'test.py'), TINY, '--checkpoint',
                 str(work_dir / 'latest.pth'), '--eval', 'bbox')
     found = re.findall(r"'bbox_mAP_50': ([0-9.]+)", out)
     assert found, out[-2000:]
-    assert 0.0 <= float(found[-1]) <= 1.0
+    assert float(found[-1]) >= 0.5, out[-2000:]
