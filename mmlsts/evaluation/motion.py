@@ -466,7 +466,8 @@ def vid_eval_motion(results: Any, ann: str | Mapping[str, Any],
     matched = _greedy_match(cands, cand_ov, det, num_gt)
     # every detection of the set by class, then descending score (ties: results order)
     order = np.argsort(-det['score'], kind='stable')
-    order = order[np.argsort(det['label'][order], kind='stable')]
+    small = np.int16 if len(cat_ids) < 2 ** 15 else np.int64  # int16: numpy's radix sort
+    order = order[np.argsort(det['label'][order].astype(small), kind='stable')]
     label, matched, side = det['label'][order], matched[order], side[:, order]
     image = det['image'][order]
     hit = matched >= 0
