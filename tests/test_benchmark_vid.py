@@ -1,24 +1,35 @@
-"""The baseline configs (DFF/FGFA/SELSA/single-frame) and the side-by-side speed benchmark."""
+"""The baseline configs (DFF/FGFA/SELSA/single-frame) and the side-by-side speed benchmark.
+
+The benchmark tests assert what was run, never how fast: which frames were keyframes, what the
+model was fed (the config's own references and pipeline metas), that the detections are those
+of ``tools/test.py``'s loop on the same model and frames, and the table's rows and ratios.
+"""
 import copy
 import csv
 import os.path as osp
 
+import numpy as np
 import pytest
 from mmcv import Config
 
-from mmlsts.benchmark import benchmark_configs, format_markdown, write_outputs
-from mmlsts.benchmark.vid import COLUMNS, SyntheticVideo, disable_pretrained
+from mmlsts.benchmark import benchmark_configs, write_outputs
+from mmlsts.benchmark.vid import (
+    COLUMNS,
+    build_test_loader,
+    build_test_model,
+    disable_pretrained,
+    load_config,
+)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 VID = osp.join(REPO, 'configs', 'vid')
 METHODS = ('dff', 'fgfa', 'selsa')
 TINY = [f'{m}_tiny_synthetic.py' for m in METHODS + ('faster_rcnn', )]
 FULL = [f'{m}_{d}.py' for m in METHODS for d in ('r50', 'r101')]
-SIZE = (64, 96)
-# Keyframe every 2 so that a 5-frame video holds 2 keyframe cycles (frames 1..4).
-LSTS_OPTS = {'model.test_cfg.key_frame_interval': 2,
-             'data.test.ref_img_sampler.key_frame_interval': 2}
-DFF_OPTS = {'model.test_cfg.key_frame_interval': 2}
+# Synthetic frames of 64x96; the tiny configs' test pipeline resizes them to fit (320, 256)
+# keeping the ratio, 213x320, and pads to a multiple of 16: 224x320.
+SIZE, PADDED = (64, 96), (224, 320)
+FRAMES = 12  # frame 0, then frames 1..11: one full keyframe cycle of 10 and a clipped one
 
 
 def _cfg(name):
@@ -92,101 +103,133 @@ def test_config_builds(name):
         assert type(model).__name__ == cfg.model.type
 
 
-# Reference feeding ---------------------------------------------------------------------------
+# What the benchmark feeds -------------------------------------------------------------------
 @pytest.mark.parametrize('name, frame_refs', [
     ('fgfa_tiny_synthetic.py', {0: 31, 1: 1, 5: 1}),     # 16 copies of frame 0 + 15 ahead
     ('selsa_tiny_synthetic.py', {0: 14, 1: 0, 5: 0}),    # spread over the whole video once
     ('lsts_tiny_synthetic.py', {0: 1, 1: 0, 10: 1}),     # the segment's middle keyframe
     ('dff_tiny_synthetic.py', {0: 0, 1: 0, 10: 0}),
 ])
-def test_references_come_from_the_configs_own_sampler(name, frame_refs):
-    video = SyntheticVideo(_cfg(name), 20, SIZE, video_id=0, seed=0, device='cpu')
+def test_each_method_gets_the_references_of_its_own_sampler(name, frame_refs, tmp_path):
+    cfg, single = load_config(osp.join(VID, name))
+    assert not single
+    data = list(build_test_loader(cfg, single, str(tmp_path), 20, SIZE))
+    assert len(data) == 20
     for frame_id, num in frame_refs.items():
-        kwargs, num_refs = video.inputs(frame_id)
-        assert num_refs == num, frame_id
-        assert kwargs['img'][0].shape == (1, 3, *SIZE)
-        if num:
-            assert kwargs['ref_img'][0].shape == (1, num, 3, *SIZE)
-    if name.startswith('lsts'):
-        kwargs, _ = video.inputs(0)
-        assert kwargs['ref_img_metas'][0][0][0]['frame_id'] == 4
-    if name.startswith('fgfa'):
-        meta = video.inputs(3)[0]['img_metas'][0][0]
-        assert (meta['num_left_ref_imgs'], meta['frame_stride']) == (15, 1)
+        sample = data[frame_id]
+        refs = sample.get('ref_img_metas')
+        assert (len(refs[0].data[0][0]) if refs else 0) == num, frame_id
+        assert sample['img_metas'][0].data[0][0]['frame_id'] == frame_id
+    if name.startswith('lsts'):  # the keyframe of segment 0..9 is its middle frame, 4
+        assert data[0]['ref_img_metas'][0].data[0][0][0]['frame_id'] == 4
 
 
 # The benchmark -------------------------------------------------------------------------------
 @pytest.fixture(scope='module')
 def bench(tmp_path_factory):
-    results = benchmark_configs(
-        [osp.join(VID, 'lsts_tiny_synthetic.py'), osp.join(VID, 'dff_tiny_synthetic.py')],
-        frames=5, cfg_options=[LSTS_OPTS, DFF_OPTS], isolate=False, size=SIZE, threads=2,
-        log=lambda *_: None)
+    """LSTS (from a saved random checkpoint), DFF, the single-frame detector inside LSTS and
+    the USE_MMDET single-frame config, side by side."""
+    from mmcv.runner import save_checkpoint
     out = tmp_path_factory.mktemp('bench')
+    lsts = osp.join(VID, 'lsts_tiny_synthetic.py')
+    checkpoint = str(out / 'lsts_random.pth')
+    save_checkpoint(build_test_model(*load_config(lsts)), checkpoint)
+    configs = [lsts, osp.join(VID, 'dff_tiny_synthetic.py'), lsts + '#detector',
+               osp.join(VID, 'faster_rcnn_tiny_synthetic.py')]
+    results = benchmark_configs(configs, [checkpoint], frames=FRAMES, size=SIZE, threads=1,
+                                keep_outputs=True)
     md_path, csv_path = write_outputs(results, str(out))
     with open(md_path) as f:
         markdown = f.read()
     with open(csv_path) as f:
         rows = list(csv.DictReader(f))
-    return results, markdown, rows
+    return dict(results=results, markdown=markdown, rows=rows, checkpoint=checkpoint,
+                lsts=lsts, out=out)
 
 
-def test_benchmark_counts_keyframes_by_what_ran(bench):
-    results, _, rows = bench
-    for result, row in zip(results, rows):
-        # Frame 0 on its own; frames 1..4 hold keyframes 2 and 4 for both methods (LSTS
-        # 'middle' with interval 2 runs its high part at each segment start).
-        assert result.kinds == ['first', 'non-key', 'key', 'non-key', 'key']
-        assert (result.num_key, result.num_nonkey) == (2, 2)
-        assert row['timed frames'] == '2 key + 2 non-key'
-        assert result.warmup == 3 and result.gflops_key > 0 and result.gflops_nonkey > 0
-    lsts, dff = results
-    assert lsts.is_lsts and lsts.procedure == "keyframe every 2, position 'middle'"
-    assert dff.procedure == 'keyframe every 2' and dff.params_m > 30  # full FlowNetSimple
+def test_keyframes_are_the_models_own(bench):
+    lsts, dff, detector, mmdet = bench['results']
+    # LSTS 'middle', interval 10, 12 frames: keyframes 4 and 11 (segment 10..11's middle, 14,
+    # clipped to the last frame). DFF: every 10th frame, 0 and 10.
+    assert [i for i, k in enumerate(lsts.kinds) if k == 'key'] == [4, 11]
+    assert [i for i, k in enumerate(dff.kinds) if k == 'key'] == [10]
+    for result in (lsts, dff):
+        assert result.kinds[0] == 'first' and 'frame' not in result.kinds
+    for result in (detector, mmdet):
+        assert result.kinds == ['first'] + ['frame'] * (FRAMES - 1)
+    assert lsts.procedure == "keyframe every 10, position 'middle'" and lsts.is_lsts
+    assert dff.procedure == 'keyframe every 10' and dff.params_m > 30  # full FlowNetSimple
+    assert detector.procedure == mmdet.procedure == 'single frame'
+    assert detector.method == mmdet.method == 'Faster R-CNN R-18/16ch'
 
 
-def test_benchmark_table_is_well_formed(bench):
-    results, markdown, rows = bench
-    lines = [ln for ln in markdown.splitlines() if ln.startswith('|')]
-    assert len(lines) == 2 + len(results)
-    header = [c.strip() for c in lines[0].strip('|').split('|')]
-    assert header == COLUMNS
-    for line in lines[2:]:
-        cells = [c.strip() for c in line.strip('|').split('|')]
-        assert len(cells) == len(COLUMNS) and all(cells) and '-' not in cells
+def test_the_model_was_fed_by_the_test_pipeline_and_sampler(bench):
+    lsts, dff, detector, mmdet = bench['results']
+    for result in bench['results']:
+        assert result.pad_shape == PADDED and len(result.times_ms) == FRAMES
+        assert result.gflops > 0
+    for result in (lsts, dff):  # VideoCollect's frame_id, frames in order
+        assert result.frame_ids == list(range(FRAMES))
+    # LSTS loads its segment keyframe at each segment start; the plain detector takes no refs
+    assert lsts.num_refs == [1] + [0] * 9 + [1, 0]
+    assert dff.num_refs == detector.num_refs == mmdet.num_refs == [0] * FRAMES
+
+
+def test_detections_are_those_of_the_test_loop(bench, tmp_path):
+    """The same checkpoint through MMTracking's single_gpu_test on the same synthetic frames."""
+    from mmcv.parallel import MMDataParallel
+    from mmtrack.apis import single_gpu_test
+    cfg, single = load_config(bench['lsts'])
+    loader = build_test_loader(cfg, single, str(tmp_path), FRAMES, SIZE)
+    model = MMDataParallel(build_test_model(cfg, single, bench['checkpoint']))
+    expected = single_gpu_test(model, loader)['det_bboxes']
+    got = bench['results'][0].outputs
+    assert len(got) == len(expected) == FRAMES
+    assert sum(len(b) for b in expected[5]) > 0  # random weights still detect something
+    for frame, out in zip(expected, got):
+        for want, have in zip(frame, out['det_bboxes']):
+            np.testing.assert_allclose(have, want, rtol=1e-5, atol=1e-4)
+
+
+def test_table_has_every_row_and_column(bench):
+    results, rows = bench['results'], bench['rows']
+    lines = [ln for ln in bench['markdown'].splitlines() if ln.startswith('|')]
+    assert len(lines) == 2 + len(results) and len(rows) == len(results)
+    assert [c.strip() for c in lines[0].strip('|').split('|')] == COLUMNS
+    assert [r['config'] for r in rows] == [r.config for r in results]
+    assert [r['timed frames'] for r in rows] == ['2 key + 9 non-key', '1 key + 10 non-key',
+                                                 '11', '11']
     for row in rows:
         assert all(row[c] for c in COLUMNS)
-        float(row['GFLOPs/frame']), float(row['peak mem (MB)']), float(row['params (M)'])
-    assert 'runs at' in markdown and 'process peak RSS' in markdown
+        assert row['peak mem (MB)'] == '-'  # CUDA only
+        float(row['GFLOPs/frame']), float(row['params (M)']), float(row['fps'])
+        kinds = [cell.split(':')[0] for cell in row['per-frame kind:ms:refs'].split()]
+        assert len(kinds) == FRAMES and kinds[0] == 'first'
+    assert rows[0]['ms keyframe mean'] != '-' and rows[2]['ms keyframe mean'] == '-'
 
 
-def test_benchmark_ratios_and_fps_agree_with_the_times(bench):
-    results, _, rows = bench
-    ref_fps = float(rows[0]['fps'])
+def test_ratios_are_to_lsts(bench):
+    results, rows = bench['results'], bench['rows']
     assert rows[0]['fps / LSTS fps'] == '1.000'
     for result, row in zip(results, rows):
-        fps = float(row['fps'])
-        assert float(row['fps / LSTS fps']) == pytest.approx(fps / ref_fps, abs=6e-4)
         steady = result.times_ms[1:]
-        half_digit = 0.51 * 10 ** -len(row['fps'].split('.')[1])  # fps as printed, rounded
-        assert fps == pytest.approx(1000 * len(steady) / sum(steady), abs=half_digit)
-        column = next(c for c in row if c.startswith('per-frame ms'))
-        codes, times = zip(*(cell.split(':') for cell in row[column].split()))
-        assert ''.join(codes) == 'FNKNK'
-        assert [float(t) for t in times] == pytest.approx(result.times_ms, abs=0.06)
-        assert float(row['ms first frame']) == pytest.approx(result.times_ms[0], abs=0.06)
-    lsts, dff = results
-    assert f'{lsts.fps / dff.fps:.2f}x' in format_markdown(results)
+        assert result.fps == pytest.approx(1000 * len(steady) / sum(steady))
+        assert float(row['fps / LSTS fps']) == pytest.approx(result.fps / results[0].fps,
+                                                             abs=6e-4)
+    assert f'{results[0].fps / results[1].fps:.2f}x the fps of DFF' in bench['markdown']
 
 
-def test_cli_arguments():
+def test_cli_arguments_and_errors():
     import importlib.util
     spec = importlib.util.spec_from_file_location(
         'benchmark_vid_cli', osp.join(REPO, 'tools', 'analysis', 'benchmark_vid.py'))
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
-    args = cli.parse_args(['a.py', 'b.py', '--frames', '21', '6', '--threads', '2', '--fp16'])
-    assert args.frames == [21, 6] and args.size == [600, 1000] and args.fp16
-    assert args.device == 'cpu' and args.out_dir == 'work_dirs/benchmark' and args.warmup is None
-    with pytest.raises(ValueError, match='one per config'):
-        benchmark_configs(['a.py', 'b.py', 'c.py'], frames=[21, 6], isolate=False)
+    args = cli.parse_args(['a.py', 'b.py#detector', '--frames', '11', '--threads', '2',
+                           '--fp16', '--device', 'cuda', '--out-dir', 'o'])
+    assert args.frames == 11 and args.size == [600, 1000] and args.fp16
+    assert args.configs == ['a.py', 'b.py#detector'] and args.out_dir == 'o'
+    with pytest.raises(ValueError, match='at most one per config'):
+        benchmark_configs(['a.py'], ['x.pth', 'y.pth'])
+    with pytest.raises(ValueError, match='--frames must be >= 2'):
+        benchmark_configs([osp.join(VID, 'lsts_tiny_synthetic.py')], frames=1)
