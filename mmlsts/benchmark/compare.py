@@ -13,8 +13,9 @@ preset ``'benchmark'`` by default, generated once per data seed), every method o
    read from the evaluation's own JSON (``eval_*.log.json``), the per-hardship AP from the
    saved results (:mod:`mmlsts.benchmark.hardships`).
 
-Each finished run leaves ``record.json`` in its work dir; a run whose record matches the budget
-and the data is skipped, so an interrupted comparison resumes where it stopped. After each run
+Each finished run leaves ``record.json`` in its work dir (and ``train.json`` once trained); a
+run whose record matches the budget and the data is skipped, a trained one is only tested, so
+an interrupted comparison resumes where it stopped. After each run
 the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten. The fps column comes
 from one side-by-side speed run of every method's seed-0 model (``measure_speed``), after the
 training runs, with nothing else running.
@@ -141,8 +142,8 @@ def pretrain(seed: int, epochs: int, workspace: str, stamp: str, threads: int = 
     return checkpoint
 
 
-def _read_record(work_dir: str) -> dict | None:
-    path = osp.join(work_dir, 'record.json')
+def _read_record(work_dir: str, name: str = 'record.json') -> dict | None:
+    path = osp.join(work_dir, name)
     if not osp.isfile(path):
         return None
     with open(path) as f:
@@ -154,7 +155,7 @@ def _eval_json(work_dir: str) -> dict:
     if not found:
         raise RuntimeError(f'tools/test.py wrote no eval_*.log.json into {work_dir}')
     with open(found[-1]) as f:
-        return json.load(f)['metric']
+        return json.load(f)  # {'config', 'mode', 'epoch', and every metric}
 
 
 def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict,
@@ -166,13 +167,24 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
     record = _read_record(work_dir)
     if record and record.get('budget') == budget:
         return record['row']
-    train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
+    checkpoint = osp.join(work_dir, 'latest.pth')
     results = osp.join(work_dir, 'results.pkl')
-    for old in glob.glob(osp.join(work_dir, 'eval_*.log.json')):
-        os.remove(old)
-    _run_tool('test.py', [config, '--checkpoint', osp.join(work_dir, 'latest.pth'), '--eval',
-                          'bbox', 'motion', '--out', results, '--work-dir', work_dir],
-              workspace, osp.join(work_dir, 'test.out'), threads)
+    trained = _read_record(work_dir, 'train.json')
+    if trained and trained.get('budget') == budget and osp.isfile(checkpoint):
+        train_s = trained['train_s']  # trained before, stopped before its record: test only
+    else:
+        train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
+        atomic_write(osp.join(work_dir, 'train.json'),
+                     json.dumps(dict(budget=budget, train_s=train_s)))
+    evals = glob.glob(osp.join(work_dir, 'eval_*.log.json'))
+    tested = osp.isfile(results) and evals and all(
+        osp.getmtime(p) > osp.getmtime(checkpoint) for p in [results, *evals])
+    if not tested:
+        for old in evals:
+            os.remove(old)
+        _run_tool('test.py', [config, '--checkpoint', checkpoint, '--eval', 'bbox', 'motion',
+                              '--out', results, '--work-dir', work_dir],
+                  workspace, osp.join(work_dir, 'test.out'), threads)
     metric = _eval_json(work_dir)
     hard = hardship_ap50(load_detections(results), osp.join(workspace, DATA_ROOT))
     row = dict(method=method, config=METHODS[method][0], seed=seed, val_frames=hard['all'][1],
