@@ -1,4 +1,4 @@
-"""MMTracking's distributed launcher (``--launcher pytorch``) on CPU processes, and one torch fix.
+"""MMTracking's distributed launcher (``--launcher pytorch``) on CPU processes (gloo): opt-in.
 
 ``tools/dist_train.sh`` / ``tools/dist_test.sh`` start one process per device with
 ``python -m torch.distributed.run`` and MMTracking's own tools with ``--launcher pytorch``. That
@@ -18,9 +18,10 @@ launcher path can run (and be tested) with the gloo backend on machines without 
 4. ``collect_results_cpu`` shares its temporary folder with ``broadcast_object_list``;
 5. ``init_random_seed`` (called when no ``--seed`` is given) broadcasts on the CPU.
 
-With CUDA present nothing of this is touched. Both cases get one fix: mmcv 1.7's
-``MMDistributedDataParallel._run_ddp_forward`` (every ``model(...)`` call: evaluation, testing)
-reads ``_use_replicated_tensor_module``, which torch >= 2.1 no longer sets.
+With CUDA present nothing of this is touched. Only our ``tools/train.py`` and ``tools/test.py``
+call :func:`setup_launcher`; the fixes that the distributed GPU path needs under torch >= 2.1
+(mmcv's DDP forward, mmcv's scatter streams) are not here but in :mod:`mmlsts.compat`, applied
+by ``import mmlsts``, so MMTracking's own tools get them too.
 """
 from __future__ import annotations
 
@@ -45,13 +46,6 @@ def launcher_from_argv(argv: list[str]) -> str:
         if arg.startswith('--launcher='):
             return arg.split('=', 1)[1]
     return 'none'
-
-
-def _fix_mmddp_forward() -> None:
-    """mmcv 1.7 reads a DDP attribute that torch >= 2.1 dropped; default it to False."""
-    from mmcv.parallel.distributed import MMDistributedDataParallel
-    if '_use_replicated_tensor_module' not in vars(MMDistributedDataParallel):
-        MMDistributedDataParallel._use_replicated_tensor_module = False
 
 
 @functools.cache
@@ -135,16 +129,13 @@ def _setup_cpu() -> None:
 def setup_launcher(launcher: str, cuda: bool | None = None) -> list[str]:
     """Prepare this process for an MMTracking tool run with ``--launcher launcher``.
 
-    Returns what was applied (for logs and tests): 'mmddp_forward' for any launcher, and
-    'cpu' too where the process has no CUDA (``cuda`` overrides the detection). Idempotent.
+    Returns what was applied (for logs and tests): ['cpu'] where the process has no CUDA
+    (``cuda`` overrides the detection), else nothing. Idempotent.
     """
     if launcher in (None, 'none'):
         return []
     if cuda is None:
         cuda = torch.cuda.is_available()
-    if 'mmddp_forward' not in _applied:
-        _fix_mmddp_forward()
-        _applied.add('mmddp_forward')
     if not cuda and 'cpu' not in _applied:
         if launcher != 'pytorch':
             raise RuntimeError(f'mmlsts.dist: --launcher {launcher} needs CUDA; without a GPU '

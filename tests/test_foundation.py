@@ -1,6 +1,10 @@
 """The stack works as installed by tools/setup_env.sh, and mmlsts plugs into it."""
 import collections
 import json
+import os
+import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -10,15 +14,7 @@ from mmcv import Config
 import mmlsts
 from mmlsts import compat
 
-
-def test_stack_versions():
-    import mmcv
-    import mmdet
-    import mmtrack
-    assert torch.__version__.startswith('2.14.1')
-    assert np.__version__ < '2'
-    assert (mmcv.__version__, mmdet.__version__, mmtrack.__version__) == \
-        ('1.7.2', '2.28.2', '0.14.0')
+NO_CUDA = 'needs a CUDA device'
 
 
 def test_mmcv_compiled_nms_gives_the_right_boxes():
@@ -118,3 +114,83 @@ def test_full_size_config_builds_with_the_paper_split():
     assert model.dfa.low2high.layers[0].in_channels == 1024
     names = [n for n, _ in model.named_parameters() if 'offsets' in n]
     assert names == ['srfu.lsts.offsets']  # shared once, so the optimizer sees it once
+
+
+# What a fresh process gets from `import mmlsts` alone, which is all that MMTracking's own tools
+# do (custom_imports): mmcv 1.7's DDP forward and its GPU scatter work on torch >= 2.1.
+_STOCK_TOOL_PATH = """
+import os, sys
+import torch, torch.distributed as dist
+import mmlsts
+from mmcv.parallel import MMDistributedDataParallel, _functions
+print(MMDistributedDataParallel._use_replicated_tensor_module)
+os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=sys.argv[1])
+dist.init_process_group('gloo', rank=0, world_size=1)
+ddp = MMDistributedDataParallel(torch.nn.Linear(3, 2))
+print(tuple(ddp(torch.ones(4, 3)).shape))  # DDP.forward -> mmcv's _run_ddp_forward
+print(type(_functions._get_stream(0)).__name__)  # what mmcv's Scatter asks for GPU 0
+dist.destroy_process_group()
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def test_import_alone_fixes_mmcv_ddp_forward_and_gpu_scatter_streams():
+    env = dict(os.environ, PYTHONWARNINGS='ignore', OMP_NUM_THREADS='1')
+    done = subprocess.run([sys.executable, '-c', _STOCK_TOOL_PATH, str(_free_port())], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    flag, shape, stream = done.stdout.strip().splitlines()[-3:]
+    assert flag == 'False' and shape == '(4, 2)'
+    # torch >= 2.1 takes a torch.device; mmcv passes the index: without the fix, AttributeError.
+    assert stream == ('Stream' if torch.cuda.is_available() else 'NoneType')
+
+
+def test_fixes_apply_once_and_only_where_needed():
+    from mmcv.parallel import _functions
+    wrapped = _functions._get_stream
+    compat.apply()
+    compat._scatter_streams_by_device()
+    compat._default_replicated_tensor_flag()
+    assert _functions._get_stream is wrapped  # not wrapped twice
+    assert wrapped.__wrapped__ is torch.nn.parallel._functions._get_stream
+
+    def takes_an_index(device: int):  # torch <= 2.0
+        return device
+
+    def takes_a_device(device: torch.device):  # torch >= 2.1
+        return device
+
+    assert not compat._takes_a_device(takes_an_index)
+    assert compat._takes_a_device(takes_a_device)
+
+
+def _through_mmdataparallel():
+    """As MMTracking's single-GPU train and test call a model: MMDataParallel(device_ids=[0])
+    (on a machine without CUDA, torch's DataParallel drops the ids and mmcv scatters to -1)."""
+    from mmcv.parallel import DataContainer, MMDataParallel
+
+    class Probe(torch.nn.Module):
+        def forward(self, img, img_metas):
+            return img.device, img_metas
+
+    model = MMDataParallel(Probe(), device_ids=[0])
+    return model(img=DataContainer([torch.ones(1, 3, 4, 4)], stack=True),
+                 img_metas=DataContainer([[dict(frame_id=0)]], cpu_only=True))
+
+
+def test_mmdataparallel_unpacks_datacontainers_cpu_twin():
+    device, metas = _through_mmdataparallel()
+    assert device.type == ('cuda' if torch.cuda.is_available() else 'cpu')
+    assert metas == [dict(frame_id=0)]
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason=NO_CUDA)
+def test_mmdataparallel_scatters_datacontainers_to_the_gpu():
+    device, metas = _through_mmdataparallel()  # mmcv's Scatter asks torch for a copy stream
+    assert device.type == 'cuda' and metas == [dict(frame_id=0)]
