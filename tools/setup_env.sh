@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Build (or re-use) the mmlsts environment: a venv at .venv with the exact stack of
-# docs/install.md (torch 2.14.1, mmcv-full 1.7.2 with compiled ops, mmdet 2.28.2,
-# mmtrack 0.14.0) and mmlsts itself in editable mode. Idempotent: a second run only checks.
+# Build (or re-use) the tested mmlsts environment from nothing: a venv at .venv with the exact
+# versions of requirements/constraints.txt (torch, mmcv-full with compiled ops, mmdet, mmtrack,
+# ...) and mmlsts itself in editable mode with the `tests` extra. Every pip step runs with
+# `-c requirements/constraints.txt`, so that file is the one place where versions are written.
+# Idempotent: a second run only checks. Into an environment of your own (your torch), install
+# the other way: docs/install.md, "Into an existing environment".
 #
 # Environment switches:
 #   MMLSTS_VENV=path         where the venv lives (default: <repo>/.venv)
@@ -14,40 +17,75 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+constraints="$repo/requirements/constraints.txt"
 venv="${MMLSTS_VENV:-$repo/.venv}"
 py_bootstrap="${MMLSTS_PYTHON:-python3.11}"
 cache_root="${MMLSTS_WHEEL_CACHE:-$HOME/.cache/mmlsts/wheels}"
 want_cuda="${MMLSTS_CUDA:-auto}"
 
-TORCH_VERSION=2.14.1
-TORCHVISION_VERSION=0.29.1
-MMCV_VERSION=1.7.2
-MMDET_VERSION=2.28.2
-MMTRACK_VERSION=0.14.0
-
 step() { printf '\n[setup_env] %s\n' "$*"; }
 die() { printf '[setup_env] error: %s\n' "$*" >&2; exit 1; }
+# The pinned version of a package in the constraints file.
+pin() {
+  local v
+  v=$(sed -n "s/^$1==\([^ ;#]*\).*/\1/p" "$constraints")
+  [ -n "$v" ] || die "$constraints pins no $1 (a line '$1==VERSION')"
+  printf '%s' "$v"
+}
 
-command -v "$py_bootstrap" >/dev/null || die "$py_bootstrap not found; set MMLSTS_PYTHON to a Python 3.11 interpreter"
+[ -f "$constraints" ] || die "$constraints not found"
+MMCV_VERSION=$(pin mmcv-full)
+TORCH_VERSION=$(pin torch)
+
+# `command -v` is not enough: a pyenv shim exists for every version pyenv knows but runs only
+# the ones selected (PYENV_VERSION / .python-version).
+"$py_bootstrap" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null \
+  || die "$py_bootstrap does not run or is older than 3.9; set MMLSTS_PYTHON to a Python >= 3.9 interpreter (3.11 is what CI tests; with pyenv, e.g. PYENV_VERSION=3.12.1 MMLSTS_PYTHON=python3.12)"
 
 if [ ! -x "$venv/bin/python" ]; then
-  step "creating venv at $venv"
+  step "creating venv at $venv with $("$py_bootstrap" --version 2>&1)"
   "$py_bootstrap" -m venv "$venv"
 fi
 py="$venv/bin/python"
-# pip, minus pip's warnings about configured local index folders (file://) that do not exist.
+# pip with the constraints, minus the warnings about configured local index folders that do
+# not exist.
 pip() {
-  "$py" -m pip --disable-pip-version-check "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2)
+  local cmd="$1"; shift
+  "$py" -m pip --disable-pip-version-check "$cmd" -c "$constraints" "$@" \
+    2> >(grep -v "^WARNING: Location 'file:" >&2)
+}
+# Exit 0 when every named package (all pins when none is named) is installed at its pin;
+# otherwise print the ones that are not.
+pins_met() {
+  "$py" - "$constraints" "$@" <<'PYEOF'
+import sys
+from importlib import metadata
+try:
+    from packaging.requirements import Requirement
+except ImportError:
+    from pip._vendor.packaging.requirements import Requirement
+lines = [ln.split('#')[0].strip() for ln in open(sys.argv[1])]
+reqs = {Requirement(ln).name.lower(): Requirement(ln) for ln in lines if ln}
+names = [n.lower() for n in sys.argv[2:]] or list(reqs)
+bad = []
+for name in names:
+    try:
+        found = metadata.version(name)
+    except metadata.PackageNotFoundError:
+        found = None
+    if found is None or not reqs[name].specifier.contains(found, prereleases=True):
+        bad.append(f'{name} {found or "missing"} (wants {reqs[name].specifier})')
+print('\n'.join(bad))
+sys.exit(bool(bad))
+PYEOF
 }
 
-# 1+2. torch and the pinned build tools (numpy<2: the mm* 1.x/2.x line is built against it;
+# 1+2. torch and the build tools (numpy<2: the mm* 1.x/2.x line is built against it;
 # setuptools<81 still ships pkg_resources, which mmcv-full's setup.py imports).
-if ! "$py" -c "import torch, torchvision, numpy, sys; \
-sys.exit(not (torch.__version__.startswith('$TORCH_VERSION') and \
-torchvision.__version__.startswith('$TORCHVISION_VERSION') and numpy.__version__ < '2'))" 2>/dev/null; then
-  step "installing torch $TORCH_VERSION, torchvision $TORCHVISION_VERSION and build tools"
-  pip install -q "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" \
-    "numpy>=1.24,<2" "setuptools==80.9.0" wheel ninja psutil
+base=(torch torchvision numpy setuptools wheel ninja psutil)
+if ! pins_met "${base[@]}" >/dev/null; then
+  step "installing torch, torchvision and build tools ($(pins_met "${base[@]}" | tr '\n' ';'))"
+  pip install -q "${base[@]}"
 fi
 
 # 3. mmcv-full with its compiled ops, from a cached wheel when one was built before.
@@ -64,40 +102,43 @@ if [ "$want_cuda" = 1 ]; then
   flavour="cuda-$(echo "$TORCH_CUDA_ARCH_LIST" | tr -c '0-9a-zA-Z\n' '_')"
 fi
 wheel_dir="$cache_root/mmcv_full-$MMCV_VERSION-torch$TORCH_VERSION-$flavour"
+# One folder per torch and flavour; the wheel's own name carries the Python (cp311, cp312, ...).
+pytag=$("$py" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
+cached_wheel() { ls "$wheel_dir"/mmcv_full-"$MMCV_VERSION"-"$pytag"-"$pytag"-*.whl 2>/dev/null | head -1; }
 
 mmcv_ok() {
-  "$py" - "$1" <<'EOF' 2>/dev/null
+  "$py" - "$1" "$MMCV_VERSION" <<'PYEOF' 2>/dev/null
 import sys
 import mmcv
 from mmcv.ops import get_compiler_version, get_compiling_cuda_version, nms  # noqa: F401
-if mmcv.__version__ != '1.7.2':
+if mmcv.__version__ != sys.argv[2]:
     sys.exit(1)
 if sys.argv[1] != 'cpu' and get_compiling_cuda_version() == 'not available':
     sys.exit(1)
-EOF
+PYEOF
 }
 
 if mmcv_ok "$flavour"; then
   step "mmcv-full $MMCV_VERSION with ops ($flavour) already installed"
 else
-  if ! ls "$wheel_dir"/mmcv_full-*.whl >/dev/null 2>&1; then
-    step "building mmcv-full $MMCV_VERSION ($flavour) from source: several minutes, done once per machine"
+  if [ -z "$(cached_wheel)" ]; then
+    step "building mmcv-full $MMCV_VERSION ($flavour, $pytag) from source: several minutes, done once per machine"
     "$repo/tools/build_mmcv.sh" "$py" "$wheel_dir" "$flavour"
   fi
-  step "installing mmcv-full from $wheel_dir"
-  pip install -q --no-deps --force-reinstall "$wheel_dir"/mmcv_full-*.whl
-  pip install -q addict yapf==0.40.1 packaging pyyaml "opencv-python-headless==4.11.0.86" "numpy>=1.24,<2"
+  step "installing mmcv-full from $(cached_wheel)"
+  pip install -q --no-deps --force-reinstall "$(cached_wheel)"
+  pip install -q addict yapf packaging pyyaml opencv-python-headless numpy
   mmcv_ok "$flavour" || die "mmcv-full from $wheel_dir does not import with its ops; delete that folder and re-run"
 fi
 
-# 4+5. mmdet, mmtrack (its own pins have no Python 3.11 wheels: installed without deps, its
-# needs with looser pins), mmlsts in editable mode with the test extras.
-if ! "$py" -c "import mmdet, mmtrack, mmlsts, pytest; \
-assert mmdet.__version__ == '$MMDET_VERSION' and mmtrack.__version__ == '$MMTRACK_VERSION'" 2>/dev/null; then
-  step "installing mmdet $MMDET_VERSION, mmtrack $MMTRACK_VERSION and mmlsts"
-  pip install -q "mmdet==$MMDET_VERSION" "numpy>=1.24,<2" "opencv-python-headless==4.11.0.86"
-  pip install -q --no-deps "mmtrack==$MMTRACK_VERSION"
-  pip install -q -e "$repo[tests]" "numpy>=1.24,<2" "opencv-python-headless==4.11.0.86"
+# 4+5. mmdet, mmtrack (its own pins have no Python 3.11 wheels: installed without deps; setup.cfg
+# lists its needs), mmlsts in editable mode with the test extras; then everything at its pin.
+if ! pins_met >/dev/null || ! "$py" -c "import mmlsts" 2>/dev/null; then
+  step "installing mmdet, mmtrack and mmlsts ($(pins_met | tr '\n' ';'))"
+  pip install -q mmdet opencv-python-headless
+  pip install -q --no-deps mmtrack
+  pip install -q -e "$repo[tests]"
 fi
+pins_met >/dev/null || die "not installed at the versions of $constraints: $(pins_met | tr '\n' ';')"
 
-step "environment ready: $venv ($("$py" -c 'import torch, mmcv, mmdet, mmtrack; print(f"torch {torch.__version__}, mmcv-full {mmcv.__version__}, mmdet {mmdet.__version__}, mmtrack {mmtrack.__version__}")'))"
+step "environment ready: $venv ($("$py" -c 'import sys, torch, mmcv, mmdet, mmtrack; print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, mmcv-full {mmcv.__version__}, mmdet {mmdet.__version__}, mmtrack {mmtrack.__version__}")'))"
