@@ -2,7 +2,9 @@
 
 The scripts run MMTracking's own tools under ``python -m torch.distributed.run`` with
 ``--launcher pytorch``; without CUDA, :mod:`mmlsts.dist` (applied by tools/_mmtrack_tool.py)
-lets that path run on CPU processes. A tiny generated set keeps both runs to seconds.
+lets that path run on CPU processes. A tiny generated set keeps both runs to seconds. Also the
+Slurm scripts (with a stand-in ``srun`` that records its command) and the command lines that
+launchers write (``--local-rank``; mim's positional checkpoint).
 """
 import os
 import os.path as osp
@@ -59,14 +61,84 @@ def test_launcher_detection_and_no_launcher_changes_nothing():
     assert setup_launcher('none') == []
 
 
-def test_with_cuda_only_the_ddp_forward_fix_is_applied():
+def test_with_cuda_the_launcher_changes_nothing():
+    """The GPU path's fixes come with `import mmlsts` (tests/test_foundation.py); the CPU
+    launcher is only for processes without CUDA."""
     import torch
-    from mmcv.parallel import MMDistributedDataParallel
     cuda_method = torch.nn.Module.cuda
-    assert setup_launcher('pytorch', cuda=True) == ['mmddp_forward']
-    # torch >= 2.1 dropped the attribute that mmcv 1.7's DDP forward reads.
-    assert MMDistributedDataParallel._use_replicated_tensor_module is False
+    assert setup_launcher('pytorch', cuda=True) == []
     assert torch.nn.Module.cuda is cuda_method
+
+
+def test_launcher_command_lines_reach_mmtrack_as_it_parses_them():
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    try:
+        from _mmtrack_tool import mmtrack_argv
+    finally:
+        sys.path.pop(0)
+    # torch.distributed.launch of torch >= 2.0 (mim's and MMTracking's dist_train.sh launcher)
+    assert mmtrack_argv('train.py', ['c.py', '--local-rank=3', '--launcher', 'pytorch']) == \
+        ['c.py', '--local_rank=3', '--launcher', 'pytorch']
+    assert mmtrack_argv('train.py', ['c.py', '--local-rank', '1']) == ['c.py', '--local_rank', '1']
+    # mim test passes the checkpoint right after the config
+    assert mmtrack_argv('test.py', ['c.py', 'w/latest.pth', '--eval', 'bbox']) == \
+        ['c.py', '--checkpoint', 'w/latest.pth', '--eval', 'bbox']
+    for args in (['c.py', '--checkpoint', 'x.pth'], ['c.py', '--eval', 'bbox'], ['c.py']):
+        assert mmtrack_argv('test.py', args) == args
+    assert mmtrack_argv('train.py', ['c.py', 'extra']) == ['c.py', 'extra']
+
+
+def _fake_srun(tmp_path):
+    """An `srun` on PATH that writes its arguments and PYTHONPATH, one per line."""
+    record = tmp_path / 'srun_args.txt'
+    srun = tmp_path / 'bin' / 'srun'
+    srun.parent.mkdir()
+    srun.write_text('#!/usr/bin/env bash\n'
+                    f'printf "%s\\n" "PYTHONPATH=$PYTHONPATH" "$@" > {record}\n')
+    srun.chmod(0o755)
+    env = dict(os.environ, PATH=str(srun.parent) + os.pathsep + os.environ['PATH'],
+               GPUS_PER_NODE='4', CPUS_PER_TASK='5', SRUN_ARGS='--qos=high --time=1:00:00')
+    return record, env
+
+
+@pytest.mark.parametrize('script', ['slurm_train.sh', 'slurm_test.sh'])
+def test_slurm_scripts_are_executable_and_parse(script):
+    path = osp.join(REPO, 'tools', script)
+    assert os.access(path, os.X_OK)
+    subprocess.run(['bash', '-n', path], check=True)
+
+
+def test_slurm_train_builds_mmtrackings_srun_command(tmp_path):
+    record, env = _fake_srun(tmp_path)
+    subprocess.run(['bash', osp.join(REPO, 'tools', 'slurm_train.sh'), 'gpu', 'lsts', TINY,
+                    'work_dirs/x', '8', '--seed', '0', '--cfg-options', 'total_epochs=1'],
+                   env=env, check=True, capture_output=True)
+    pythonpath, *args = record.read_text().splitlines()
+    assert osp.realpath(pythonpath.split('=', 1)[1].split(os.pathsep)[0]) == REPO
+    assert args == ['-p', 'gpu', '--job-name=lsts', '--gres=gpu:4', '--ntasks=8',
+                    '--ntasks-per-node=4', '--cpus-per-task=5', '--kill-on-bad-exit=1',
+                    '--qos=high', '--time=1:00:00', 'python', '-u',
+                    osp.join(REPO, 'tools', 'train.py'), TINY, '--work-dir=work_dirs/x',
+                    '--launcher=slurm', '--seed', '0', '--cfg-options', 'total_epochs=1']
+
+
+def test_slurm_test_builds_mmtrackings_srun_command(tmp_path):
+    record, env = _fake_srun(tmp_path)
+    subprocess.run(['bash', osp.join(REPO, 'tools', 'slurm_test.sh'), 'gpu', 'lsts-test', TINY,
+                    '2', '--checkpoint', 'a b/latest.pth', '--eval', 'bbox'],
+                   env=env, check=True, capture_output=True)
+    _, *args = record.read_text().splitlines()
+    assert args[:4] == ['-p', 'gpu', '--job-name=lsts-test', '--gres=gpu:4']
+    assert args[10:] == ['python', '-u', osp.join(REPO, 'tools', 'test.py'), TINY,
+                         '--launcher=slurm', '--checkpoint', 'a b/latest.pth', '--eval', 'bbox']
+
+
+def test_slurm_scripts_name_their_arguments_when_too_few(tmp_path):
+    record, env = _fake_srun(tmp_path)
+    done = subprocess.run(['bash', osp.join(REPO, 'tools', 'slurm_train.sh'), 'gpu', 'lsts'],
+                          env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and 'PARTITION JOB_NAME CONFIG WORK_DIR GPUS' in done.stderr
+    assert not record.exists()
 
 
 @pytest.mark.slow
