@@ -3,12 +3,12 @@
     python tools/analysis/benchmark_lsts.py [--channels 512 1024] [--num-offsets 40 81]
         [--size 38 63] [--repeat 5] [--threads 2] [--device cpu|cuda] [--out FILE.md]
 
-For each (C, N), forward and forward+backward, it reports the median time and the peak extra
-memory of both implementations and their ratios, as a markdown table. The naive reference
-(``tests/lsts_reference.py``: grid_sample per offset, an (N, C, H, W) stack) lives with the tests,
-not in the package. Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` above the inputs;
-on CPU the growth of the process's peak RSS during the first call, each measurement in a fresh
-subprocess so that peaks do not mix.
+For each (C, N), forward and forward+backward, it reports the median time
+(``torch.utils.benchmark``) and the peak extra memory of both implementations and their ratios,
+as a markdown table. The naive reference is ``mmlsts.ops.reference.lsts_reference_naive``
+(grid_sample per offset, an (N, C, H, W) stack). Peak memory: on CUDA
+``torch.cuda.max_memory_allocated`` above the inputs; on the CPU the growth of the process's
+peak RSS during the first call, each measurement in a fresh subprocess.
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ import resource
 import statistics
 import subprocess
 import sys
-import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+from mmlsts.utils import atomic_write, markdown_table
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -55,12 +54,12 @@ def measure_one(impl: str, chans: int, num: int, backward: bool, size: tuple[int
                 embed: int, repeat: int, threads: int, device: str) -> dict:
     """Median time (ms) and peak extra memory (MB) of one implementation in this process."""
     import torch
+    from torch.utils.benchmark import Timer
     torch.set_num_threads(threads)
     if impl == 'mmlsts':
         from mmlsts.ops import lsts_aggregate as op
     else:
-        sys.path.insert(0, REPO)
-        from tests.lsts_reference import lsts_reference_naive
+        from mmlsts.ops.reference import lsts_reference_naive
 
         def op(*args):
             return lsts_reference_naive(*args)[0]
@@ -88,16 +87,17 @@ def measure_one(impl: str, chans: int, num: int, backward: bool, size: tuple[int
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         call()
         peak_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    call()  # warm-up beyond the first call
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
+    timer = Timer('call()', globals=dict(call=call), num_threads=threads)
+    timer.timeit(1)  # warm-up beyond the first call
+    times = [timer.timeit(1).median * 1000 for _ in range(repeat)]
     return dict(ms=statistics.median(times), peak_mb=max(peak_mb, 0.0))
 
 
 def _measure_in_subprocess(args: argparse.Namespace, job: dict) -> dict:
+    # Each measurement runs in a fresh process because the CPU memory number is the growth of
+    # the process's peak RSS (ru_maxrss), a high-water mark that never goes down: measured in
+    # one process, every implementation after the naive one would report +0 MB. (CUDA's peak
+    # can be reset, but one path for both devices keeps the numbers comparable.)
     cmd = [sys.executable, osp.abspath(__file__), '--_one', json.dumps(job),
            '--size', *map(str, args.size), '--embed', str(args.embed), '--repeat',
            str(args.repeat), '--threads', str(args.threads), '--device', args.device]
@@ -130,18 +130,17 @@ def markdown(rows: list[dict], args: argparse.Namespace) -> str:
     head = ['C', 'N', 'pass'] + [f'{i} {k}' for i in args.impls for k in ('ms', 'peak MB')]
     if both:
         head += ['time naive/ours', 'memory ours/naive']
-    lines = [f'LSTS op, {height}x{width}, E={args.embed}, batch 1, {args.device}, '
-             f'{args.threads} threads, median of {args.repeat}',
-             '', '| ' + ' | '.join(head) + ' |', '|' + ' --- |' * len(head)]
+    cells = []
     for row in rows:
-        cells = [str(row['C']), str(row['N']), row['pass_']]
+        line = [row['C'], row['N'], row['pass_']]
         for impl in args.impls:
-            cells += [f"{row[f'{impl}_ms']:.1f}", f"{row[f'{impl}_mb']:.0f}"]
+            line += [f"{row[f'{impl}_ms']:.1f}", f"{row[f'{impl}_mb']:.0f}"]
         if both:
-            cells.append(f"{row['naive_ms'] / row['mmlsts_ms']:.1f}x")
-            cells.append(f"{row['mmlsts_mb'] / max(row['naive_mb'], 1e-9):.3f}")
-        lines.append('| ' + ' | '.join(cells) + ' |')
-    return '\n'.join(lines) + '\n'
+            line += [f"{row['naive_ms'] / row['mmlsts_ms']:.1f}x",
+                     f"{row['mmlsts_mb'] / max(row['naive_mb'], 1e-9):.3f}"]
+        cells.append(line)
+    return (f'LSTS op, {height}x{width}, E={args.embed}, batch 1, {args.device}, '
+            f'{args.threads} threads, median of {args.repeat}\n\n' + markdown_table(head, cells))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,9 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     table = markdown(run(args), args)
     print(table)
     if args.out:
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            f.write(table)
+        atomic_write(args.out, table)
 
 
 if __name__ == '__main__':
