@@ -133,7 +133,8 @@ fi
 
 # 4+5. mmdet, mmtrack (its own pins have no Python 3.11 wheels: installed without deps; setup.cfg
 # lists its needs), mmlsts in editable mode with the test extras; then everything at its pin.
-if ! pins_met >/dev/null || ! "$py" -c "import mmlsts" 2>/dev/null; then
+# (mmlsts/.mim: the links that setup.py makes for mim in an editable install.)
+if ! pins_met >/dev/null || ! "$py" -c "import mmlsts" 2>/dev/null || [ ! -e "$repo/mmlsts/.mim/tools" ]; then
   step "installing mmdet, mmtrack and mmlsts ($(pins_met | tr '\n' ';'))"
   pip install -q mmdet opencv-python-headless
   pip install -q --no-deps mmtrack
