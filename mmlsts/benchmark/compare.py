@@ -261,7 +261,7 @@ def read_rows(path: str) -> list[dict]:
 
 
 def _mean_std(values: list[float]) -> tuple[float, float]:
-    values = [v for v in values if v is not None and not math.isnan(v)]
+    values = [v for v in values if isinstance(v, (int, float)) and not math.isnan(v)]
     if not values:
         return math.nan, math.nan
     return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
