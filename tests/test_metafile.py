@@ -167,9 +167,10 @@ def test_every_vid_config_listed_once() -> None:
 def test_lsts_models_as_measured() -> None:
     """The LSTS entries say only what was measured (docs/model_zoo.md, docs/benchmarks.md)."""
     models = {m['Name']: m for _, m in _models() if m['In Collection'] == 'LSTS'}
-    assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_tiny_synthetic',
-                           'lsts_tiny_synthetic_pretrained'}
-    for name in ('lsts_r50', 'lsts_r101'):
+    assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian',
+                           'lsts_tiny_synthetic', 'lsts_tiny_synthetic_pretrained',
+                           'lsts_tiny_synthetic_online'}
+    for name in ('lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian'):
         assert 'Results' not in models[name], f'{name}: no ImageNet VID result exists yet'
         assert models[name]['Metadata']['Training Resources'] == '8x GPUs'
     assert models['lsts_tiny_synthetic']['Metadata']['Training Resources'] == 'CPU'
