@@ -8,25 +8,5 @@ if [ $# -lt 4 ]; then
   echo "usage: $0 PARTITION JOB_NAME CONFIG GPUS [test.py options]" >&2
   exit 2
 fi
-PARTITION=$1
-JOB_NAME=$2
-CONFIG=$3
-GPUS=$4
-GPUS_PER_NODE=${GPUS_PER_NODE:-8}
-CPUS_PER_TASK=${CPUS_PER_TASK:-2}
-SRUN_ARGS=${SRUN_ARGS:-""}
-HERE="$(cd "$(dirname "$0")" && pwd)"
-
-set -x
-# SRUN_ARGS is split into words on purpose (several srun options in one variable).
-# shellcheck disable=SC2086
-PYTHONPATH="$HERE/..${PYTHONPATH:+:$PYTHONPATH}" \
-srun -p "$PARTITION" \
-    --job-name="$JOB_NAME" \
-    --gres=gpu:"$GPUS_PER_NODE" \
-    --ntasks="$GPUS" \
-    --ntasks-per-node="$GPUS_PER_NODE" \
-    --cpus-per-task="$CPUS_PER_TASK" \
-    --kill-on-bad-exit=1 \
-    ${SRUN_ARGS} \
-    python -u "$HERE/test.py" "$CONFIG" --launcher=slurm "${@:5}"
+TOOL=test.py exec bash "$(dirname "$0")/_slurm_launch.sh" "$1" "$2" "$4" "$3" \
+  --launcher=slurm "${@:5}"
