@@ -49,7 +49,7 @@ def test_dry_run_prints_the_offline_build_and_every_step(tmp_path):
                      'bash tools/build_mmcv.sh /opt/env/bin/python',
                      '/opt/env/bin/python -m pytest -m gpu -ra tests',
                      'benchmark_lsts.py --device cuda',
-                     'configs/vid/dff_r101.py configs/vid/lsts_r101.py#detector --device cuda --fp16']:
+                     'dff_r101.py configs/vid/lsts_r101.py#detector --device cuda --fp16']:
         assert expected in done.stdout
     parts = sections(tmp_path / 'out')
     assert list(parts) == ['build', 'env', 'gpu-tests', 'bench-lsts', 'bench-vid',
