@@ -271,19 +271,9 @@ def _convert_video(task: tuple) -> dict:
         if parsed is None:
             continue
         width, height, objects = parsed
-        anns = []
-        for obj in objects:
-            cat = WNID_TO_CAT.get(obj[0])
-            if cat is None:
-                probs.add('unknown_class', xml_path,
-                          f'unknown class wnid {obj[0]!r} (not one of the 30 VID classes); '
-                          'object dropped')
-                continue
-            box = _check_box(obj, width, height, xml_path, probs)
-            if box is None:
-                continue
-            anns.append((cat, obj[1], box[0], box[1], box[2] - box[0], box[3] - box[1],
-                         obj[6], obj[7]))
+        anns = [(cat, obj[1], box[0], box[1], box[2] - box[0], box[3] - box[1], obj[6], obj[7])
+                for cat, obj, box in _usable_objects(objects, width, height, xml_path, probs,
+                                                     det=False)]
         is_key = stem.isdigit() and int(stem) in key_frames
         frames.append((stem, width, height, is_key, anns))
     if jpegs:
@@ -310,6 +300,29 @@ def _read_annotated_image(xml_path: str, data_dir: str, stem: str, jpegs: set, w
     return parsed
 
 
+def _usable_objects(objects: list, width: int, height: int, xml_path: str, probs: _Problems,
+                    det: bool) -> list[tuple[int, tuple, tuple]]:
+    """(category id, parsed object, checked box) of each object of one XML worth keeping.
+
+    In VID an object outside the 30 classes is dropped; in DET any WordNet id is kept, as the
+    'other' class. A box that fails its checks is dropped (problem recorded) either way.
+    """
+    kept = []
+    for obj in objects:
+        cat = WNID_TO_CAT.get(obj[0])
+        if cat is None and det and _WNID_RE.match(obj[0]):
+            cat = OTHER_CAT_ID
+        if cat is None:
+            why = (f'unknown class {obj[0]!r} (not a WordNet id)' if det else
+                   f'unknown class wnid {obj[0]!r} (not one of the 30 VID classes)')
+            probs.add('unknown_class', xml_path, why + '; object dropped')
+            continue
+        box = _check_box(obj, width, height, xml_path, probs)
+        if box is not None:
+            kept.append((cat, obj, box))
+    return kept
+
+
 def _convert_det_dir(task: tuple) -> dict:
     """Worker: parse the DET XMLs of one folder.
 
@@ -330,19 +343,9 @@ def _convert_det_dir(task: tuple) -> dict:
         if parsed is None:
             continue
         width, height, objects = parsed
-        anns = []
-        for obj in objects:
-            cat = WNID_TO_CAT.get(obj[0])
-            if cat is None:
-                if not _WNID_RE.match(obj[0]):
-                    probs.add('unknown_class', xml_path,
-                              f'unknown class {obj[0]!r} (not a WordNet id); object dropped')
-                    continue
-                cat = OTHER_CAT_ID
-            box = _check_box(obj, width, height, xml_path, probs)
-            if box is None:
-                continue
-            anns.append((cat, box[0], box[1], box[2] - box[0], box[3] - box[1]))
+        anns = [(cat, box[0], box[1], box[2] - box[0], box[3] - box[1])
+                for cat, _, box in _usable_objects(objects, width, height, xml_path, probs,
+                                                   det=True)]
         rel = f'{rel_dir}/{stem}'
         if listed is None:
             is_vid = any(a[0] != OTHER_CAT_ID for a in anns)

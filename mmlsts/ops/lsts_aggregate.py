@@ -64,11 +64,11 @@ def lsts_aggregate(ref: Tensor, ref_embed: Tensor, tgt_embed: Tensor, offsets: T
         (rows, corner_col), corner_w.reshape(-1), accumulate=True)
     gmat = gmat[:, :num_shifts]  # the last column collected the corners that lie off the map
 
-    corr = _ShiftCorrelate.apply(tgt_embed.to(work_dtype), ref_embed.to(work_dtype), shifts)
+    corr = _Shifted.apply(tgt_embed.to(work_dtype), ref_embed.to(work_dtype), shifts, True)
     with torch.autocast(ref.device.type, enabled=False):  # autocast would halve the scores
         weights = torch.einsum('ns,bshw->bnhw', gmat, corr.to(acc_dtype)).softmax(dim=1)
         mix = torch.einsum('ns,bnhw->bshw', gmat, weights).to(work_dtype)
-    out = _ShiftAggregate.apply(mix, ref.to(work_dtype), shifts).to(ref.dtype)
+    out = _Shifted.apply(mix, ref.to(work_dtype), shifts, False).to(ref.dtype)
     if return_weights:
         return out, weights.to(ref.dtype)
     return out
@@ -188,47 +188,27 @@ def _scatter(mix: Tensor, src: Tensor, shifts: tuple[tuple[int, int], ...]) -> T
     return acc[:, :, my:my + height, mx:mx + width]
 
 
-class _ShiftCorrelate(torch.autograd.Function):
-    """corr = correlate(tgt, ref) at a fixed set of integer shifts."""
+class _Shifted(torch.autograd.Function):
+    """One of the two shift products on (x, ref), each the other's adjoint in x:
+    ``correlate`` (x = tgt: corr[s] = <x, shift(ref, d_s)>) and ``aggregate``
+    (x = mix: out = sum_s x[s] * shift(ref, d_s)). Backward runs the other one for x and a
+    scatter for ref, in full precision like forward."""
 
     @staticmethod
-    def forward(ctx, tgt: Tensor, ref: Tensor, shifts) -> Tensor:
-        ctx.shifts = shifts
-        ctx.save_for_backward(tgt, ref)
-        with torch.autocast(tgt.device.type, enabled=False):
-            return _correlate(tgt, ref, shifts)
-
-    @staticmethod
-    def backward(ctx, grad_corr: Tensor):
-        tgt, ref = ctx.saved_tensors
-        grad_corr = grad_corr.to(tgt.dtype).contiguous()
-        grad_tgt = grad_ref = None
-        with torch.autocast(tgt.device.type, enabled=False):
-            if ctx.needs_input_grad[0]:
-                grad_tgt = _aggregate(grad_corr, ref, ctx.shifts)
-            if ctx.needs_input_grad[1]:
-                grad_ref = _scatter(grad_corr, tgt, ctx.shifts)
-        return grad_tgt, grad_ref, None
-
-
-class _ShiftAggregate(torch.autograd.Function):
-    """out = sum_s mix[s] * shift(ref, d_s)."""
-
-    @staticmethod
-    def forward(ctx, mix: Tensor, ref: Tensor, shifts) -> Tensor:
-        ctx.shifts = shifts
-        ctx.save_for_backward(mix, ref)
+    def forward(ctx, x: Tensor, ref: Tensor, shifts, correlate: bool) -> Tensor:
+        ctx.shifts, ctx.correlate = shifts, correlate
+        ctx.save_for_backward(x, ref)
         with torch.autocast(ref.device.type, enabled=False):
-            return _aggregate(mix, ref, shifts)
+            return (_correlate if correlate else _aggregate)(x, ref, shifts)
 
     @staticmethod
-    def backward(ctx, grad_out: Tensor):
-        mix, ref = ctx.saved_tensors
-        grad_out = grad_out.to(ref.dtype).contiguous()
-        grad_mix = grad_ref = None
+    def backward(ctx, grad: Tensor):
+        x, ref = ctx.saved_tensors
+        grad = grad.to(ref.dtype).contiguous()
+        grad_x = grad_ref = None
         with torch.autocast(ref.device.type, enabled=False):
             if ctx.needs_input_grad[0]:
-                grad_mix = _correlate(grad_out, ref, ctx.shifts)
-            if ctx.needs_input_grad[1]:
-                grad_ref = _scatter(mix, grad_out, ctx.shifts)
-        return grad_mix, grad_ref, None
+                grad_x = (_aggregate if ctx.correlate else _correlate)(grad, ref, ctx.shifts)
+            if ctx.needs_input_grad[1]:  # scatter(weights per shift, feature map)
+                grad_ref = _scatter(*((grad, x) if ctx.correlate else (x, grad)), ctx.shifts)
+        return grad_x, grad_ref, None, None
