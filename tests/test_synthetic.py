@@ -176,3 +176,25 @@ def test_refuses_to_clobber(tmp_path, small_set):
     assert len(videos) == SMALL['num_train_videos']
     with pytest.raises(ValueError):
         make_synthetic_vid(str(tmp_path / 'bad'), num_classes=31)
+
+
+def test_twin_classes_differ_only_in_band_orientation():
+    """Twins 2i and 2i + 1: the same shape and colours, bands across y for one and across x for
+    the other; plain on a clean sprite (contrast 0.2 : 1), gone after the benchmark's defocus."""
+    import cv2
+
+    from mmlsts.datasets.synthetic import _HEAVY, _class_sprite
+    for base in range(4):
+        (img_h, mask_h), (img_v, mask_v) = _class_sprite(2 * base, True), _class_sprite(
+            2 * base + 1, True)
+        assert np.array_equal(mask_h, mask_v)
+        assert np.allclose(img_h.mean(), img_v.mean())
+        assert np.array_equal(img_h, img_v.transpose(1, 0, 2))  # one band pattern, turned
+        grey = img_h.mean(axis=2)
+        assert np.ptp(grey, axis=1).max() == 0  # constant along x: horizontal bands
+        assert grey.min() / grey.max() == pytest.approx(0.2)
+        # At the smallest object size (28 px) the weakest benchmark defocus leaves under a fifth
+        # of the band contrast in the middle of the object (docs/data.md).
+        small = cv2.resize(grey, (28, 28), interpolation=cv2.INTER_AREA)
+        blurred = cv2.GaussianBlur(small, (0, 0), _HEAVY['defocus'][0])
+        assert np.ptp(blurred[7:21, 14]) < 0.2 * np.ptp(small[:, 14])

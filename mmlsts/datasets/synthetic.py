@@ -27,10 +27,11 @@ over 30-60 % of one object, which gets ``occluded=1``), ``defocus`` (gaussian bl
 drawn later by more than a quarter of their area are also marked occluded.
 
 The ``'benchmark'`` preset (:data:`PRESETS`) makes a set on which temporal context matters:
-heavy hardships (blur 15-25 px, occluders over 60-85 % of the object, defocus sigma 3.5-5,
-noise sigma 35-50) in episodes of 3-6 consecutive frames with clean neighbours
+heavy hardships (diagonal blur 26-38 px, occluders over 70-90 % of the object, defocus sigma
+6-8, fine and blotchy noise) in episodes of 3-6 consecutive frames with clean neighbours
 (``hardship_runs``), objects drawn slow, medium or fast (``motion_mix``), and twin classes that
-differ only in stripe orientation, a detail those frames lose (``twin_classes``).
+differ only in the orientation of 4 coarse bands, a detail those frames lose
+(``twin_classes``).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ __all__ = ['make_synthetic_vid', 'HARDSHIPS', 'MOTIONS', 'OTHER_DET_WNID', 'PRES
 
 HARDSHIPS = ('motion_blur', 'occlusion', 'defocus', 'rare_pose', 'noise')
 _SINGLE_FRAME_KINDS = HARDSHIPS[:4]  # hardship_frames mode (the quick-start set): no 'noise'
-# hardship_runs mode (the benchmark): no 'rare_pose', which turns a twin class's stripes into its
+# hardship_runs mode (the benchmark): no 'rare_pose', which turns a twin class's bands into its
 # twin's (a frame that misleads instead of a frame that has lost its detail).
 _RUN_KINDS = ('motion_blur', 'occlusion', 'defocus', 'noise')
 MOTIONS = ('slow', 'medium', 'fast')
@@ -60,7 +61,13 @@ MOTIONS = ('slow', 'medium', 'fast')
 _MOTION_SPEED = {'slow': ((0.0, 0.004), (0.0, 0.01)), 'medium': ((0.012, 0.022), (0.02, 0.05)),
                  'fast': ((0.045, 0.1), (0.1, 0.25))}
 # Parameters of the benchmark hardships (hardship_runs mode), strong enough to defeat one frame.
-_HEAVY = dict(blur_len=(15, 25), occlusion=(0.6, 0.85), defocus=(3.5, 5.0), noise=(35.0, 50.0))
+# The twin classes' bands have a period of half the object's side (_TWIN_BAND): the blur runs
+# diagonally so that it smears both orientations, over about one period along each axis.
+# The noise has a coarse part, blotches of 4 x 4 pixels about the size of a band, that hides
+# the bands where fine noise alone would average out.
+_HEAVY = dict(blur_len=(26, 38), blur_angle=(math.pi / 6, math.pi / 3), occlusion=(0.7, 0.9),
+              defocus=(6.0, 8.0), noise=(35.0, 50.0), blotch=(70.0, 90.0))
+_TWIN_BAND = 16  # sprite pixels per band of a twin class (4 bands across the object)
 OTHER_DET_WNID = 'n00007846'  # "person": a DET class that is not a VID class
 INFO_NAME = 'synthetic_info.json'
 # Named sets (keyword arguments of make_synthetic_vid). 'quickstart': the defaults, small and
@@ -133,13 +140,16 @@ def _class_sprite(c: int, twins: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(BGR float32 image, mask) of class index ``c``; a unique (shape, texture, colour) each.
 
     With ``twins``, classes 2i and 2i + 1 share shape and colour and differ only in the
-    orientation of their stripes (horizontal / vertical): a detail that blur, defocus, noise or
-    an occluder removes, so a degraded frame can find the object but not tell its class.
+    orientation of 4 high-contrast bands (horizontal / vertical): plain on a clean frame, lost
+    to the benchmark's blur, defocus, noise or occluder, so a degraded frame can find the
+    object but not tell its class.
     """
     if twins:
         base = c // 2
         colour = np.array(_PALETTE[base % len(_PALETTE)], np.float32)
-        img = colour * (0.35 + 0.65 * _texture(c % 2))[..., None]
+        y, x = np.mgrid[0:_SPRITE, 0:_SPRITE]
+        bands = ((x if c % 2 else y) // _TWIN_BAND) % 2
+        img = colour * (0.2 + 0.8 * bands.astype(np.float32))[..., None]
         return img, _shape_mask(base % _NUM_SHAPES).astype(np.float32)
     colour = np.array(_PALETTE[c % len(_PALETTE)], np.float32)
     tex = _texture((c + c // _NUM_SHAPES) % _NUM_TEXTURES)
@@ -402,13 +412,21 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
             _occlude(rng, frame, vis[t][i], heavy['occlusion'])
         if t in plan['motion_blur']:
             lo, hi = heavy['blur_len']
-            frame = cv2.filter2D(frame, -1, _motion_kernel(int(rng.integers(lo, hi + 1)),
-                                                           rng.uniform(0, math.pi)))
+            if runs:  # diagonal, either way (the order of the draws fixes each set's frames)
+                angle = rng.uniform(*heavy['blur_angle']) + math.pi / 2 * int(rng.integers(2))
+                length = int(rng.integers(lo, hi + 1))
+            else:
+                length = int(rng.integers(lo, hi + 1))
+                angle = rng.uniform(0, math.pi)
+            frame = cv2.filter2D(frame, -1, _motion_kernel(length, angle))
         if t in plan['defocus']:
             frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(*heavy['defocus']))
         if t in plan['noise']:
             frame += rng.normal(0, rng.uniform(*heavy['noise']),
                                 size=frame.shape).astype(np.float32)
+            blotches = rng.normal(0, rng.uniform(*heavy['blotch']),
+                                  size=(-(-h // 4), -(-w // 4), 3)).astype(np.float32)
+            frame += cv2.resize(blotches, (w, h), interpolation=cv2.INTER_NEAREST)
         frame += rng.normal(0, 4, size=frame.shape).astype(np.float32)
         objects = [dict(trackid=i, wnid=VID_WNIDS[o['cls']], box=vis[t][i], occluded=occluded[i])
                    for i, o in enumerate(objs) if vis[t][i] is not None]
@@ -503,7 +521,7 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
             benchmark preset).
         motion_mix: (slow, medium, fast) probabilities of an object's motion group
             (``_MOTION_SPEED``); None keeps the quick-start's sinusoidal paths (all fast).
-        twin_classes: classes come in pairs that differ only in stripe orientation.
+        twin_classes: classes come in pairs that differ only in band orientation.
 
     Returns:
         ``{'train': {videos, frames, boxes, empty_frames, classes}, 'val': {...},
