@@ -15,7 +15,6 @@ import sys
 
 import pytest
 
-from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
 from mmlsts.dist import launcher_from_argv, setup_launcher
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -24,15 +23,10 @@ TRAIN_FRAMES, DET_IMAGES, VAL_VIDEOS, VAL_FRAMES = 10, 2, 2, 10
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
+def workspace(make_workspace):
     """A cwd holding data/synthetic_vid/ILSVRC: 1 train video, 2 val videos (one per rank)."""
-    root = tmp_path_factory.mktemp('dist')
-    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
-    make_synthetic_vid(str(ilsvrc), num_train_videos=1, num_val_videos=VAL_VIDEOS,
-                       frames_per_video=TRAIN_FRAMES, num_det_images=DET_IMAGES,
-                       image_size=(64, 80), seed=3)
-    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
-    return root
+    return make_workspace('dist', seed=3, num_val_videos=VAL_VIDEOS,
+                          frames_per_video=TRAIN_FRAMES, num_det_images=DET_IMAGES)
 
 
 def _free_port() -> int:

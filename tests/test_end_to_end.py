@@ -21,14 +21,10 @@ FRAMES = 14
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
+def workspace(make_workspace):
     """A cwd holding data/synthetic_vid/ILSVRC (the tiny config's data_root), converted."""
-    root = tmp_path_factory.mktemp('e2e')
-    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
-    make_synthetic_vid(str(ilsvrc), num_train_videos=2, num_val_videos=2,
-                       frames_per_video=FRAMES, num_det_images=3, image_size=(64, 80), seed=3)
-    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
-    return root
+    return make_workspace('e2e', seed=3, num_train_videos=2, num_val_videos=2,
+                          frames_per_video=FRAMES, num_det_images=3)
 
 
 def _dataset(workspace, split):

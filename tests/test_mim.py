@@ -17,8 +17,6 @@ import zipfile
 import mmcv
 import pytest
 
-from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
-
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SOURCES = ('mmlsts', 'configs', 'tools', 'requirements', 'setup.py', 'setup.cfg',
            'pyproject.toml', 'MANIFEST.in', 'README.md', 'model-index.yml')
@@ -57,15 +55,10 @@ def installed(tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
+def workspace(make_workspace):
     """A cwd holding data/synthetic_vid/ILSVRC (the tiny config's data_root) and nothing else."""
-    root = tmp_path_factory.mktemp('mim_ws')
-    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
-    make_synthetic_vid(str(ilsvrc), num_train_videos=1, num_val_videos=1,
-                       frames_per_video=TRAIN_FRAMES, num_det_images=DET_IMAGES,
-                       image_size=(64, 80), seed=5)
-    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
-    return root
+    return make_workspace('mim_ws', seed=5, frames_per_video=TRAIN_FRAMES,
+                          num_det_images=DET_IMAGES)
 
 
 def test_wheel_ships_configs_tools_and_model_index_in_mim(installed):

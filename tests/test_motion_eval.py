@@ -353,14 +353,8 @@ FRAMES = 12
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
-    from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
-    root = tmp_path_factory.mktemp('motion')
-    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
-    make_synthetic_vid(str(ilsvrc), num_train_videos=1, num_val_videos=2,
-                       frames_per_video=FRAMES, num_det_images=2, image_size=(64, 80), seed=5)
-    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
-    return root
+def workspace(make_workspace):
+    return make_workspace('motion', seed=5, num_val_videos=2, frames_per_video=FRAMES)
 
 
 def _val_dataset(workspace):

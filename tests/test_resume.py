@@ -24,7 +24,6 @@ import pytest
 import torch
 
 from mmlsts.compat import load_local_checkpoint
-from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
 
 pytestmark = pytest.mark.slow
 
@@ -56,13 +55,9 @@ class ReseedEachEpoch(Hook):
 
 
 @pytest.fixture(scope='module')
-def workspace(tmp_path_factory):
-    root = tmp_path_factory.mktemp('resume')
-    ilsvrc = root / 'data' / 'synthetic_vid' / 'ILSVRC'
-    make_synthetic_vid(str(ilsvrc), num_train_videos=1, num_val_videos=1,
-                       frames_per_video=TRAIN_FRAMES, num_det_images=DET_IMAGES,
-                       image_size=(64, 80), seed=7)
-    convert_ilsvrc(str(ilsvrc), str(ilsvrc / 'annotations'))
+def workspace(make_workspace):
+    root = make_workspace('resume', seed=7, frames_per_video=TRAIN_FRAMES,
+                          num_det_images=DET_IMAGES)
     (root / 'reseed_each_epoch.py').write_text(RESEED_HOOK)
     (root / 'resume_cfg.py').write_text(
         f'_base_ = [{TINY!r}]\n'

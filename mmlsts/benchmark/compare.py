@@ -13,8 +13,8 @@ preset ``'benchmark'`` by default, generated once per data seed), every method o
    read from the evaluation's own JSON (``eval_*.log.json``), the per-hardship AP from the
    saved results (:mod:`mmlsts.benchmark.hardships`).
 
-Each finished run leaves ``record.json`` in its work dir (and ``train.json`` once trained); a
-run whose record matches the budget and the data is skipped, a trained one is only tested, so
+Each trained model leaves ``train.json`` in its work dir and each finished run ``record.json``;
+a run whose record matches the budget and the data is skipped, a trained one is only tested, so
 an interrupted comparison resumes where it stopped. After each run
 the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten. The fps column comes
 from one side-by-side speed run of every method's seed-0 model (``measure_speed``), after the
@@ -134,12 +134,23 @@ def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
 def pretrain(seed: int, epochs: int, workspace: str, stamp: str, threads: int = 1) -> str:
     """The single-frame detector every method of ``seed`` starts from (trained once)."""
     work_dir = osp.join(workspace, 'work_dirs', 'pretrain', f'seed{seed}')
-    checkpoint = osp.join(work_dir, 'latest.pth')
-    budget = dict(data=stamp, epochs=epochs)
-    if _read_record(work_dir) != budget or not osp.isfile(checkpoint):
-        train(project_path(PRETRAIN_CONFIG), seed, epochs, workspace, work_dir, threads=threads)
-        atomic_write(osp.join(work_dir, 'record.json'), json.dumps(budget))
-    return checkpoint
+    _train_once(project_path(PRETRAIN_CONFIG), seed, epochs, workspace, work_dir,
+                dict(data=stamp, epochs=epochs), threads=threads)
+    return osp.join(work_dir, 'latest.pth')
+
+
+def _train_once(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
+                budget: dict, init_from: str | None = None, threads: int = 1) -> float:
+    """:func:`train` unless ``work_dir`` holds a checkpoint trained on ``budget``
+    (``train.json``); returns the training seconds either way."""
+    trained = _read_record(work_dir, 'train.json')
+    if trained and trained.get('budget') == budget and \
+            osp.isfile(osp.join(work_dir, 'latest.pth')):
+        return trained['train_s']
+    train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
+    atomic_write(osp.join(work_dir, 'train.json'),
+                 json.dumps(dict(budget=budget, train_s=train_s)))
+    return train_s
 
 
 def _read_record(work_dir: str, name: str = 'record.json') -> dict | None:
@@ -169,13 +180,7 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
         return record['row']
     checkpoint = osp.join(work_dir, 'latest.pth')
     results = osp.join(work_dir, 'results.pkl')
-    trained = _read_record(work_dir, 'train.json')
-    if trained and trained.get('budget') == budget and osp.isfile(checkpoint):
-        train_s = trained['train_s']  # trained before, stopped before its record: test only
-    else:
-        train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
-        atomic_write(osp.join(work_dir, 'train.json'),
-                     json.dumps(dict(budget=budget, train_s=train_s)))
+    train_s = _train_once(config, seed, epochs, workspace, work_dir, budget, init_from, threads)
     evals = glob.glob(osp.join(work_dir, 'eval_*.log.json'))
     tested = osp.isfile(results) and evals and all(
         osp.getmtime(p) > osp.getmtime(checkpoint) for p in [results, *evals])
