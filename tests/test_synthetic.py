@@ -198,3 +198,48 @@ def test_twin_classes_differ_only_in_band_orientation():
         small = cv2.resize(grey, (28, 28), interpolation=cv2.INTER_AREA)
         blurred = cv2.GaussianBlur(small, (0, 0), _HEAVY['defocus'][0])
         assert np.ptp(blurred[7:21, 14]) < 0.2 * np.ptp(small[:, 14])
+
+
+def test_twins_lose_their_bands_exactly_in_hardship_episodes(tmp_path, monkeypatch):
+    """With twin classes and hardship runs, an object is drawn without its bands in the frames
+    of an episode that hits it (all objects under blur, defocus, noise; the occluded one) and
+    with them everywhere else."""
+    from mmlsts.datasets import synthetic
+    events: list = []
+    paste, write = synthetic._paste, synthetic._write
+
+    def record_paste(frame, sprite, *args):
+        events.append(('paste', float(np.ptp(sprite[0], axis=(0, 1)).max()) == 0.0))
+        paste(frame, sprite, *args)
+
+    def record_write(path, data):
+        if path.endswith('.JPEG') and os.sep + 'VID' + os.sep in path:
+            events.append(('frame', path))
+        write(path, data)
+
+    monkeypatch.setattr(synthetic, '_paste', record_paste)
+    monkeypatch.setattr(synthetic, '_write', record_write)
+    root = tmp_path / 'ILSVRC'
+    info = make_synthetic_vid(str(root), num_train_videos=1, num_val_videos=2,
+                              frames_per_video=24, num_det_images=0, image_size=(64, 80),
+                              num_classes=4, hardship_runs=3, twin_classes=True,
+                              motion_mix=(1.0, 1.0, 1.0), seed=1)
+    frame_level = {(v, t) for k in ('motion_blur', 'defocus', 'noise')
+                   for _, v, t in info['hardships'][k]}
+    occluded = {(v, t) for _, v, t in info['hardships']['occlusion']}
+    plain_per_frame, pending = {}, []
+    for kind, value in events:
+        if kind == 'paste':
+            pending.append(value)
+        else:
+            rel = Path(value).relative_to(root / 'Data' / 'VID')
+            plain_per_frame[(str(rel.parent), int(rel.stem))] = pending
+            pending = []
+    assert frame_level and occluded
+    for key, plain in plain_per_frame.items():
+        if key in frame_level:
+            assert plain and all(plain), key
+        elif key in occluded:
+            assert sum(plain) == 1, key
+        else:
+            assert not any(plain), key

@@ -30,8 +30,8 @@ The ``'benchmark'`` preset (:data:`PRESETS`) makes a set on which temporal conte
 heavy hardships (diagonal blur 26-38 px, occluders over 70-90 % of the object, defocus sigma
 6-8, fine and blotchy noise) in episodes of 3-6 consecutive frames with clean neighbours
 (``hardship_runs``), objects drawn slow, medium or fast (``motion_mix``), and twin classes that
-differ only in the orientation of 4 coarse bands, a detail those frames lose
-(``twin_classes``).
+differ only in the orientation of 4 coarse bands, which an object loses in the frames of an
+episode that hits it (``twin_classes``).
 """
 from __future__ import annotations
 
@@ -363,8 +363,13 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
                 h: int, w: int, num_classes: int, max_objects: int, hardship_frames: int,
                 quality: int, sprites: list, hardships: dict[str, list],
                 hardship_runs: int = 0, motion_mix: tuple[float, ...] | None = None,
-                motions: list | None = None) -> dict:
-    """Render one video; returns {'frames', 'boxes', 'empty', 'classes'}."""
+                motions: list | None = None, plain: list | None = None) -> dict:
+    """Render one video; returns {'frames', 'boxes', 'empty', 'classes'}.
+
+    With ``plain`` (the sprites without their bands) and hardship runs, the objects a hardship
+    hits (every object under blur, defocus or noise, the occluded one) are drawn plain: the
+    frame has lost the twin detail, whatever is left of the frame.
+    """
     objs = _plan_video(rng, v, n, h, w, num_classes, max_objects, motion_mix)
     pad = max(8, w // 8)
     bg = _background(rng, h + 2 * pad, w + 2 * pad)
@@ -398,8 +403,14 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
         if t in plan['rare_pose']:
             pose_obj = int(rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
             pose_kind = int(rng.integers(1, 3))
+        lost: set[int] = set()
+        if plain is not None and runs:
+            if any(t in runs[k] for k in ('motion_blur', 'defocus', 'noise')):
+                lost = set(range(len(objs)))
+            elif t in runs['occlusion']:
+                lost = {runs['occlusion'][t]}
         for i, o in enumerate(objs):
-            _paste(frame, sprites[o['cls']], boxes[t][i], o['gain'],
+            _paste(frame, (plain if i in lost else sprites)[o['cls']], boxes[t][i], o['gain'],
                    pose_kind if i == pose_obj else 0)
             for j in range(i):  # earlier objects are under this one
                 if vis[t][i] is not None and vis[t][j] is not None and \
@@ -545,6 +556,9 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
     _write(os.path.join(root, INFO_NAME), json.dumps({'incomplete': True}) + '\n')
     rng = np.random.default_rng(seed)
     sprites = [_class_sprite(c, twin_classes) for c in range(num_classes)]
+    # Twins drawn in a hardship episode lose their bands (their mean colour is kept).
+    plain = [(np.broadcast_to(img.mean(axis=(0, 1)), img.shape), mask)
+             for img, mask in sprites] if twin_classes and hardship_runs else None
     hardships: dict[str, list] = {k: [] for k in HARDSHIPS}
     motions: list | None = [] if motion_mix is not None else None
     out: dict[str, Any] = {'root': root, 'seed': seed,
@@ -561,7 +575,7 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
                 rel = f'ILSVRC2015_val_{v:08d}'
             vs = _make_video(rng, root, split, rel, v, frames_per_video, h, w, num_classes,
                              max_objects, hardship_frames, jpeg_quality, sprites, hardships,
-                             hardship_runs, motion_mix, motions)
+                             hardship_runs, motion_mix, motions, plain)
             s['videos'] += 1
             s['frames'] += vs['frames']
             s['boxes'] += vs['boxes']
