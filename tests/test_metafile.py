@@ -10,10 +10,12 @@ index is also loaded with it; it is not required.
 """
 from __future__ import annotations
 
+import csv
 import functools
 import glob
 import os.path as osp
 import re
+import statistics
 from typing import Any
 
 import pytest
@@ -165,7 +167,7 @@ def test_every_vid_config_listed_once() -> None:
 
 
 def test_lsts_models_as_measured() -> None:
-    """The LSTS entries say only what was measured (docs/model_zoo.md, docs/benchmarks.md)."""
+    """The LSTS entries say only what was measured: no ImageNet VID result, no checkpoint."""
     models = {m['Name']: m for _, m in _models() if m['In Collection'] == 'LSTS'}
     assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian',
                            'lsts_tiny_synthetic', 'lsts_tiny_synthetic_pretrained',
@@ -175,14 +177,43 @@ def test_lsts_models_as_measured() -> None:
         assert models[name]['Metadata']['Training Resources'] == '8x GPUs'
     assert models['lsts_tiny_synthetic']['Metadata']['Training Resources'] == 'CPU'
     assert not any('Weights' in m for m in models.values()), 'no checkpoint is published'
-    (timing,) = models['lsts_r101']['Metadata']['inference time (ms/im)']
-    assert timing['value'] == round(1000 / 0.674)  # docs/model_zoo.md: LSTS R-101 0.674 fps
-    assert timing['hardware'].startswith('CPU')
-    assert 'inference time (ms/im)' not in models['lsts_r50']['Metadata']
-    (result,) = models['lsts_tiny_synthetic']['Results']
-    assert result['Metrics'] == {'box AP@0.5': 82.8}
-    (result,) = models['lsts_tiny_synthetic_pretrained']['Results']
-    assert result['Metrics'] == {'box AP@0.5': 86.6}  # docs/benchmarks.md, compare.py --pretrain
+
+
+def _results_csv(name: str) -> list[dict]:
+    with open(osp.join(REPO, 'docs', 'results', name), newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def test_inference_times_come_from_the_speed_table() -> None:
+    """Every ``inference time`` is 1000 / fps of its config's row in docs/results/
+    speed_r101_cpu.csv (the CPU table of docs/model_zoo.md), and every row is cited."""
+    fps = {r['config']: float(r['fps']) for r in _results_csv('speed_r101_cpu.csv')}
+    cited = set()
+    for rel, model in _models():
+        for timing in model['Metadata'].get('inference time (ms/im)', []):
+            assert model['Config'] in fps, f'{rel}: {model["Name"]}: no row in the speed table'
+            assert timing['value'] == round(1000 / fps[model['Config']]), model['Name']
+            assert timing['hardware'].startswith('CPU')
+            cited.add(model['Config'])
+    # The single-frame row times a detector that has no config of its own.
+    assert cited == {c for c in fps if '#' not in c}
+
+
+def test_tiny_results_are_the_benchmark_means() -> None:
+    """A tiny model has Results exactly when docs/results/synthetic_vid.csv has runs of its
+    config, and they are the mean bbox_mAP_50 of those runs (docs/benchmarks.md)."""
+    runs: dict[str, list[float]] = {}
+    for row in _results_csv('synthetic_vid.csv'):
+        runs.setdefault(row['config'], []).append(float(row['bbox_mAP_50']))
+    for rel, model in _models():
+        results = model.get('Results')
+        if model['Config'] not in runs:
+            assert not results, f'{rel}: {model["Name"]} has Results but no benchmark run'
+            continue
+        (result,) = results
+        assert 'benchmark' in result['Dataset'], f'{rel}: {model["Name"]}: {result["Dataset"]}'
+        mean = statistics.mean(runs[model['Config']])
+        assert result['Metrics'] == {'box AP@0.5': round(100 * mean, 1)}, model['Name']
 
 
 def test_modelindex_package_loads_index_when_installed() -> None:
