@@ -265,12 +265,8 @@ def _convert_video(task: tuple) -> dict:
     else:
         key_frames = {int(stems[p]) for p in keys if stems[p].isdigit()}
     frames = []
-    for stem in stems:
-        xml_path = os.path.join(ann_dir, stem + '.xml')
-        parsed = _read_annotated_image(xml_path, data_dir, stem, jpegs, True, probs, 'frame')
-        if parsed is None:
-            continue
-        width, height, objects = parsed
+    for stem, xml_path, width, height, objects in _annotated_images(
+            ann_dir, data_dir, stems, jpegs, True, probs, 'frame'):
         anns = [(cat, obj[1], box[0], box[1], box[2] - box[0], box[3] - box[1], obj[6], obj[7])
                 for cat, obj, box in _usable_objects(objects, width, height, xml_path, probs,
                                                      det=False)]
@@ -285,19 +281,22 @@ def _convert_video(task: tuple) -> dict:
     return {'name': name, 'frames': frames, 'problems': probs.items}
 
 
-def _read_annotated_image(xml_path: str, data_dir: str, stem: str, jpegs: set, with_track: bool,
-                          probs: _Problems, unit: str) -> tuple | None:
-    """Parse one XML and check its JPEG exists; None (problem recorded) drops the ``unit``."""
-    try:
-        parsed = _parse_xml(xml_path, with_track=with_track)
-    except _Bad as e:
-        probs.add('corrupt_xml', xml_path, f'{e}; {unit} dropped')
-        return None
-    if stem + _JPEG not in jpegs:
-        probs.add('missing_jpeg', os.path.join(data_dir, stem + _JPEG),
-                  f'image missing; {unit} dropped')
-        return None
-    return parsed
+def _annotated_images(ann_dir: str, data_dir: str, stems: list[str], jpegs: set,
+                      with_track: bool, probs: _Problems, unit: str) -> Iterator[tuple]:
+    """(stem, XML path, width, height, objects) of each stem whose XML parses and whose JPEG
+    exists; any other stem is dropped as a ``unit`` (problem recorded)."""
+    for stem in stems:
+        xml_path = os.path.join(ann_dir, stem + '.xml')
+        try:
+            width, height, objects = _parse_xml(xml_path, with_track=with_track)
+        except _Bad as e:
+            probs.add('corrupt_xml', xml_path, f'{e}; {unit} dropped')
+            continue
+        if stem + _JPEG not in jpegs:
+            probs.add('missing_jpeg', os.path.join(data_dir, stem + _JPEG),
+                      f'image missing; {unit} dropped')
+            continue
+        yield stem, xml_path, width, height, objects
 
 
 def _usable_objects(objects: list, width: int, height: int, xml_path: str, probs: _Problems,
@@ -337,12 +336,8 @@ def _convert_det_dir(task: tuple) -> dict:
                   f'DET image folder is missing; {len(stems)} images dropped')
         return {'images': [], 'problems': probs.items}
     images = []
-    for stem in stems:
-        xml_path = os.path.join(ann_dir, stem + '.xml')
-        parsed = _read_annotated_image(xml_path, data_dir, stem, jpegs, False, probs, 'image')
-        if parsed is None:
-            continue
-        width, height, objects = parsed
+    for stem, xml_path, width, height, objects in _annotated_images(
+            ann_dir, data_dir, stems, jpegs, False, probs, 'image'):
         anns = [(cat, box[0], box[1], box[2] - box[0], box[3] - box[1])
                 for cat, _, box in _usable_objects(objects, width, height, xml_path, probs,
                                                    det=True)]
