@@ -87,7 +87,7 @@ def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
             if max_frames is not None and i >= max_frames:
                 break
             meta = data['img_metas'][0].data[0][0]
-            state.update(boxes=dataset.get_ann_info(i)['bboxes'],
+            state.update(boxes=dataset.get_ann_info(dataset.data_infos[i])['bboxes'],
                          scale_factor=meta['scale_factor'], pad_w=meta['pad_shape'][1])
             with torch.no_grad():
                 model(return_loss=False, rescale=True, **data)
