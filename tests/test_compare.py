@@ -39,8 +39,18 @@ def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path):
     kwargs = dict(workspace=str(tmp_path), epochs=1, pretrain_epochs=1, data_seed=5,
                   preset='quickstart', seeds=[0], csv_path=csv_path, log=lambda _: None,
                   **TINY_SET)
-    rows = compare(['single_frame', 'lsts'], **kwargs)
-    assert [(r['method'], r['seed']) for r in rows] == [('single_frame', 0), ('lsts', 0)]
+    # rows of runs this call does not make (another method, another seed) are kept
+    other = _rows('selsa', [0.5, 0.6]) + _rows('single_frame', [0.1, 0.7])[1:]
+    write_csv(csv_path, other)
+    rows = compare(['single_frame', 'lsts'], speed=True, **kwargs)
+    assert [(r['method'], r['seed']) for r in rows] == \
+        [('single_frame', 0), ('single_frame', 1), ('lsts', 0), ('selsa', 0), ('selsa', 1)]
+    assert [r['bbox_mAP_50'] for r in rows if r['seed'] == 1] == [0.7, 0.6]
+    # one speed run: each measured method's fps in all its rows, the others' fps untouched
+    fps = {r['method']: r['fps'] for r in rows}
+    assert fps['single_frame'] > 0 and fps['lsts'] > 0 and fps['selsa'] == 20.0
+    assert [r['fps'] for r in rows if r['method'] == 'single_frame'] == [fps['single_frame']] * 2
+    rows = [r for r in rows if r['seed'] == 0 and r['method'] != 'selsa']
     pretrained = tmp_path / 'work_dirs' / 'pretrain' / 'seed0' / 'latest.pth'
     for method in ('single_frame', 'lsts'):
         log = (tmp_path / 'work_dirs' / method / 'seed0' / 'train.out').read_text()
@@ -48,7 +58,7 @@ def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path):
         assert str(pretrained) in log, method
     with open(csv_path, newline='') as f:
         assert tuple(next(csv.reader(f))) == CSV_COLUMNS
-    written = read_rows(csv_path)
+    written = [r for r in read_rows(csv_path) if r['config'] != 'c.py']
     assert [r['bbox_mAP_50'] for r in written] == pytest.approx([r['bbox_mAP_50'] for r in rows],
                                                                 abs=1e-4)
     assert all(r['val_frames'] == 12 for r in written)
@@ -59,7 +69,7 @@ def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path):
     stamp = os.path.getmtime(tmp_path / 'work_dirs' / 'lsts' / 'seed0' / 'latest.pth')
     before = open(csv_path).read()
     again = compare(['single_frame', 'lsts'], **kwargs)  # resumed: nothing is trained again
-    assert [(r['method'], r['bbox_mAP_50']) for r in again] == \
+    assert [(r['method'], r['bbox_mAP_50']) for r in again if r['config'] != 'c.py'] == \
         [(r['method'], r['bbox_mAP_50']) for r in rows]
     assert open(csv_path).read() == before
     assert os.path.getmtime(tmp_path / 'work_dirs' / 'lsts' / 'seed0' / 'latest.pth') == stamp

@@ -16,9 +16,12 @@ preset ``'benchmark'`` by default, generated once per data seed), every method o
 Each trained model leaves ``train.json`` in its work dir and each finished run ``record.json``;
 a run whose record matches the budget and the data is skipped, a trained one is only tested, so
 an interrupted comparison resumes where it stopped. After each run
-the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten. The fps column comes
-from one side-by-side speed run of every method's seed-0 model (``measure_speed``), after the
-training runs, with nothing else running.
+the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten; rows it holds of runs
+that this call does not make (other seeds or methods) are kept. The fps column comes from one
+side-by-side speed run (:func:`measure_speed`, ``speed=True``): every method's seed-0 model,
+one after another in one process, after the training runs; a method's fps goes into each of its
+rows (a config's speed does not depend on its training seed). Run it with nothing else on the
+machine.
 """
 from __future__ import annotations
 
@@ -39,7 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mmlsts.utils import atomic_write, markdown_table
 
-__all__ = ['METHODS', 'CSV_COLUMNS', 'compare', 'summary_table', 'calibration', 'read_rows']
+__all__ = ['METHODS', 'CSV_COLUMNS', 'compare', 'measure_speed', 'summary_table', 'calibration',
+           'read_rows']
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA_ROOT = osp.join('data', 'synthetic_vid', 'ILSVRC')  # the tiny configs' data_root
@@ -204,8 +208,10 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
 def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: int,
             data_seed: int = 0, preset: str = 'benchmark', seeds: list[int] | None = None,
             jobs: int = 1, threads: int = 1, csv_path: str | None = None,
-            log: Callable[[str], None] = print, **overrides) -> list[dict]:
-    """Run (or resume) the comparison; returns the CSV rows of every finished run."""
+            log: Callable[[str], None] = print, speed: bool = False,
+            **overrides) -> list[dict]:
+    """Run (or resume) the comparison; returns the CSV rows of every finished run (and of
+    the CSV's other runs). ``speed``: then fill the fps column (:func:`measure_speed`)."""
     unknown = sorted(set(methods) - set(METHODS))
     if unknown:
         raise ValueError(f'unknown methods {unknown}; choose from {sorted(METHODS)}')
@@ -215,15 +221,21 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
     budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs)
     runs = [(m, s) for s in range(max(n for _, n in METHODS.values())) for m in methods
             if s < METHODS[m][1] and (seeds is None or s in seeds)]
-    rows: dict[tuple[str, int], dict] = {}
+    # Rows of runs this call does not make (other seeds, other methods) stay in the CSV, and
+    # the fps of an earlier speed run stays in the rows it makes.
+    before = {(r['method'], r['seed']): r for r in (
+        read_rows(csv_path) if csv_path and osp.isfile(csv_path) else [])}
+    rows: dict[tuple[str, int], dict] = {k: r for k, r in before.items() if k not in runs}
 
     def one(method: str, seed: int) -> None:
         row = run_method(method, seed, epochs, workspace, budget, pretrained[seed], threads)
+        if row['fps'] in ('', None) and (method, seed) in before:
+            row = dict(row, fps=before[(method, seed)]['fps'] or '')
         rows[(method, seed)] = row
         log(f"{method} seed {seed}: bbox_mAP_50 {row['bbox_mAP_50']:.4f}, hard "
             f"{row['hard_AP50']:.4f}, clean {row['clean_AP50']:.4f} (train {row['train_s']} s)")
         if csv_path:
-            write_csv(csv_path, [rows[k] for k in sorted(rows, key=runs.index)])
+            write_csv(csv_path, _in_order(rows))
 
     seeds_used = sorted({s for _, s in runs})
     with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -234,7 +246,36 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
         failures = [f for f in [pool.submit(one, m, s) for m, s in runs] if f.exception()]
     for failure in failures:
         log(f'failed: {failure.exception()}')
-    return [rows[k] for k in sorted(rows, key=runs.index)]
+    if speed:
+        fps = measure_speed(methods, workspace, threads=threads)
+        for row in rows.values():
+            row['fps'] = round(fps[row['method']], 2) if row['method'] in fps else row['fps']
+        log('fps: ' + ', '.join(f'{m} {v:.2f}' for m, v in fps.items()))
+        if csv_path:
+            write_csv(csv_path, _in_order(rows))
+    return _in_order(rows)
+
+
+def measure_speed(methods: list[str], workspace: str, frames: int = 41,
+                  size: tuple[int, int] = (128, 160), threads: int = 1) -> dict[str, float]:
+    """fps of each method's trained seed-0 model, measured back to back in this process by
+    :func:`mmlsts.benchmark.vid.benchmark_configs` (each config's own test pipeline and
+    references, a ``frames``-frame video of the synthetic set's image ``size``, batch 1, CPU,
+    ``threads`` torch threads). Methods without a seed-0 checkpoint are left out."""
+    from mmlsts.benchmark.vid import benchmark_configs
+    found = [(m, osp.join(workspace, 'work_dirs', m, 'seed0', 'latest.pth')) for m in methods]
+    found = [(m, ckpt) for m, ckpt in found if osp.isfile(ckpt)]
+    results = benchmark_configs([project_path(METHODS[m][0]) for m, _ in found],
+                                [ckpt for _, ckpt in found], frames=frames, size=size,
+                                device='cpu', threads=threads, flops=False)
+    return {m: r.fps for (m, _), r in zip(found, results)}
+
+
+def _in_order(rows: dict[tuple[str, int], dict]) -> list[dict]:
+    """The rows in :data:`METHODS` order (methods it does not know last), then by seed."""
+    order = list(METHODS)
+    return [rows[k] for k in sorted(
+        rows, key=lambda k: (order.index(k[0]) if k[0] in order else len(order), k[0], k[1]))]
 
 
 def write_csv(path: str, rows: list[dict]) -> None:
@@ -247,7 +288,11 @@ def write_csv(path: str, rows: list[dict]) -> None:
 
 
 def _fmt(value) -> str:
-    return f'{value:.4f}' if isinstance(value, float) and not value.is_integer() else str(value)
+    if value is None:
+        return ''
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f'{value:.4f}'
+    return str(value)
 
 
 def read_rows(path: str) -> list[dict]:

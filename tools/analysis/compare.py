@@ -2,7 +2,7 @@
 
     python tools/analysis/compare.py [single_frame lsts lsts_online selsa dff fgfa]
         [--preset benchmark] [--data-seed 0] [--epochs 4] [--pretrain-epochs 6]
-        [--seeds 0 1 2] [--jobs 2] [--threads 1] [--workspace work_dirs/compare]
+        [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed] [--workspace work_dirs/compare]
         [--csv docs/results/synthetic_vid.csv] [--md work_dirs/compare/synthetic_vid.md]
 
 Resumable: finished runs are kept and skipped (mmlsts/benchmark/compare.py). Prints the
@@ -27,6 +27,9 @@ def main() -> None:
                         help='only these seeds (default: 3 per method, 1 for DFF and FGFA)')
     parser.add_argument('--jobs', type=int, default=1, help='runs at a time')
     parser.add_argument('--threads', type=int, default=1, help='torch threads per run')
+    parser.add_argument('--speed', action='store_true',
+                        help="then measure every method's seed-0 model's fps side by side "
+                        '(nothing else should run) into the fps column')
     parser.add_argument('--workspace', default='work_dirs/compare',
                         help='holds data/synthetic_vid/ILSVRC and the work dirs')
     parser.add_argument('--csv', help='CSV of every run (default: <workspace>/synthetic_vid.csv)')
@@ -43,7 +46,8 @@ def main() -> None:
     from mmlsts.utils import atomic_write
     csv_path = args.csv or osp.join(args.workspace, 'synthetic_vid.csv')
     rows = compare(args.methods, args.workspace, args.epochs, args.pretrain_epochs,
-                   args.data_seed, args.preset, args.seeds, args.jobs, args.threads, csv_path)
+                   args.data_seed, args.preset, args.seeds, args.jobs, args.threads, csv_path,
+                   speed=args.speed)
     table = summary_table(rows)
     md_path = args.md or osp.join(args.workspace, 'synthetic_vid.md')
     atomic_write(md_path, table)
