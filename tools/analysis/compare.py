@@ -1,7 +1,7 @@
 """Train and test every VID method's tiny config side by side on the synthetic benchmark.
 
     python tools/analysis/compare.py [single_frame lsts lsts_online selsa dff fgfa]
-        [--preset benchmark] [--data-seed 0] [--epochs 4] [--pretrain-epochs 6]
+        [--preset benchmark] [--data-seed 0] [--epochs 3] [--pretrain-epochs 12]
         [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed] [--workspace work_dirs/compare]
         [--csv docs/results/synthetic_vid.csv] [--md work_dirs/compare/synthetic_vid.md]
 
@@ -20,8 +20,9 @@ def main() -> None:
                         help=f'any of {", ".join(METHOD_NAMES)} (default: all)')
     parser.add_argument('--preset', default='benchmark', choices=('benchmark', 'quickstart'))
     parser.add_argument('--data-seed', type=int, default=0)
-    parser.add_argument('--epochs', type=int, default=4, help='epochs of every method')
-    parser.add_argument('--pretrain-epochs', type=int, default=6,
+    parser.add_argument('--epochs', type=int, default=3,
+                        help='epochs of every method, from the pretrained detector')
+    parser.add_argument('--pretrain-epochs', type=int, default=12,
                         help='epochs of the single-frame detector every method starts from')
     parser.add_argument('--seeds', type=int, nargs='+',
                         help='only these seeds (default: 3 per method, 1 for DFF and FGFA)')
