@@ -90,6 +90,34 @@ def test_forward_train_losses_are_finite_and_reach_offsets_and_both_quality_nets
     assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
 
 
+def test_low2high_loss_switch():
+    """Off by default (official); on, it is the normalised error of low2high against the
+    frame's own high feature, reaches only low2high through it, and is logged on every sample."""
+    batch = _train_batch(cur=12, old=3, new=9)
+    assert 'loss_low2high' not in _model()(**batch, return_loss=True)
+    cfg = Config.fromfile(TINY)
+    cfg.model.low2high_loss_weight = 2.0
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    model.init_weights()
+    model.train()
+    losses = model(**batch, return_loss=True)
+    low = model.extract_low(batch['img'])
+    with torch.no_grad():
+        target, current = model.extract_high(low), model.dfa.low2high(low)
+    expected = 2.0 * (current - target).pow(2).mean() / target.pow(2).mean()
+    assert torch.allclose(losses['loss_low2high'], expected, rtol=1e-4)
+    losses['loss_low2high'].backward()
+    assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
+    assert model.detector.backbone.layer4[0].conv1.weight.grad is None
+    assert model.dfa.quality.score[0].weight.grad is None
+    key_sample = model(**_train_batch(cur=12, old=3, new=12), return_loss=True)
+    assert float(key_sample['loss_low2high']) == 0.0
+    cfg.model.low2high_loss_weight = -1.0
+    with pytest.raises(ValueError, match='low2high_loss_weight'):
+        build_model(cfg.model)
+
+
 @pytest.mark.parametrize('old, new, cur, srfu_calls, dfa_calls', [
     (3, 3, 12, 0, 1),    # old == new: the plain new-key feature is the memory
     (3, 12, 12, 1, 0),   # new == t: the SRFU output is the current feature

@@ -38,7 +38,10 @@ class DFA(nn.Module):
         """f(M_k), to pass as ``memory_embed`` for every frame until the next keyframe."""
         return self.lsts.embed_reference(memory)
 
-    def forward(self, memory: Tensor, low: Tensor, memory_embed: Tensor | None = None) -> Tensor:
-        """Return F_t from the keyframe memory M_k and the frame's low-level feature."""
+    def forward(self, memory: Tensor, low: Tensor, memory_embed: Tensor | None = None,
+                return_current: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+        """Return F_t from the keyframe memory M_k and the frame's low-level feature; with
+        ``return_current``, (F_t, L_t): also low2high's output, for a loss on it."""
         current = self.low2high(low)
-        return self.quality(current, self.lsts(memory, current, ref_embed=memory_embed))
+        fused = self.quality(current, self.lsts(memory, current, ref_embed=memory_embed))
+        return (fused, current) if return_current else fused

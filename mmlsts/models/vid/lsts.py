@@ -24,6 +24,7 @@ F = DFA(M, low(I_t)) (M itself when new == t). Still images train the plain dete
 """
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from addict import Dict
 from mmdet.models import build_detector
@@ -52,14 +53,18 @@ class LSTS(BaseVideoDetector):
         share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
         low_pre_relu: the low feature is the last low block's output before its final ReLU, and
             the high part applies that ReLU first (official code: True); False takes it after.
+        low2high_loss_weight: weight of an extra training loss ``loss_low2high`` that pulls
+            low2high's output at a non-keyframe towards the frame's own high feature (computed
+            without gradient), as a normalised squared error. 0 (official code): no such loss;
+            low2high learns only through the detection losses.
         frozen_modules, init_cfg, train_cfg: as in MMTracking's video detectors.
         test_cfg: ``key_frame_interval`` and ``key_frame_position``.
     """
 
     def __init__(self, detector: dict, srfu: dict, dfa: dict,
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
-                 low_pre_relu: bool = True, frozen_modules=None, init_cfg=None, train_cfg=None,
-                 test_cfg=None) -> None:
+                 low_pre_relu: bool = True, low2high_loss_weight: float = 0.0,
+                 frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
         super().__init__(init_cfg)
         self.detector = build_detector(detector)
         self.srfu = build_aggregator(srfu)
@@ -79,6 +84,10 @@ class LSTS(BaseVideoDetector):
         self._check_backbone(low_level)
         self.low_level = (low_level[0], int(low_level[1]))
         self.low_pre_relu = bool(low_pre_relu)
+        if not low2high_loss_weight >= 0:
+            raise ValueError('LSTS: low2high_loss_weight must be >= 0, got '
+                             f'{low2high_loss_weight}')
+        self.low2high_loss_weight = float(low2high_loss_weight)
         last_low = getattr(self.detector.backbone, self.low_level[0])[self.low_level[1] - 1]
         if self.low_pre_relu and not isinstance(last_low, (BasicBlock, Bottleneck)):
             raise ValueError('LSTS: low_pre_relu=True needs an mmdet BasicBlock or Bottleneck as '
@@ -148,6 +157,7 @@ class LSTS(BaseVideoDetector):
         if len(img) != 1:
             raise ValueError('LSTS trains with 1 sample per GPU (samples_per_gpu=1), '
                              f'got a batch of {len(img)}')
+        extra = dict()
         if not img_metas[0].get('is_video_data', True):
             x = self.extract_high(self.extract_low(img))
         else:
@@ -162,9 +172,27 @@ class LSTS(BaseVideoDetector):
             if old_id != new_id:
                 old = self.extract_high(self.extract_low(ref_img[:, 0]))
                 memory = self.srfu(old, memory)
-            x = memory if new_id == cur_id else self.dfa(memory, self.extract_low(img))
-        return self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
-                                     gt_masks, proposals, **kwargs)
+            if new_id == cur_id:
+                x = memory
+            elif self.low2high_loss_weight:
+                low = self.extract_low(img)
+                x, current = self.dfa(memory, low, return_current=True)
+                extra['loss_low2high'] = self._low2high_loss(current, low)
+            else:
+                x = self.dfa(memory, self.extract_low(img))
+        if self.low2high_loss_weight and 'loss_low2high' not in extra:
+            extra['loss_low2high'] = x.new_zeros(())  # every sample logs the same keys
+        losses = self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
+                                       gt_masks, proposals, **kwargs)
+        losses.update(extra)
+        return losses
+
+    def _low2high_loss(self, current: Tensor, low: Tensor) -> Tensor:
+        """``low2high_loss_weight`` x |L_t - H_t|^2 / |H_t|^2, H_t = high(low) without grad."""
+        with torch.no_grad():
+            target = self.extract_high(low)
+        error = (current - target).pow(2).mean() / target.pow(2).mean().clamp_min(1e-12)
+        return self.low2high_loss_weight * error
 
     def _detector_losses(self, x, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks,
                          proposals, **kwargs) -> dict:
