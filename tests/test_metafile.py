@@ -171,7 +171,8 @@ def test_lsts_models_as_measured() -> None:
     models = {m['Name']: m for _, m in _models() if m['In Collection'] == 'LSTS'}
     assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian',
                            'lsts_tiny_synthetic', 'lsts_tiny_synthetic_pretrained',
-                           'lsts_tiny_synthetic_online', 'lsts_tiny_synthetic_low2high_loss'}
+                           'lsts_tiny_synthetic_online', 'lsts_tiny_synthetic_low2high_loss',
+                           'lsts_tiny_synthetic_quality_init'}
     for name in ('lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian'):
         assert 'Results' not in models[name], f'{name}: no ImageNet VID result exists yet'
         assert models[name]['Metadata']['Training Resources'] == '8x GPUs'
