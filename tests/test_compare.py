@@ -10,6 +10,7 @@ import pytest
 from mmlsts.benchmark.compare import (
     CSV_COLUMNS,
     METHODS,
+    TRIED_FIXES,
     calibration,
     compare,
     project_path,
@@ -29,7 +30,8 @@ def test_the_cli_knows_every_method_and_every_config_exists():
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
     assert tuple(cli.METHOD_NAMES) == tuple(METHODS)
-    for config, seeds in METHODS.values():
+    assert tuple(cli.FIX_NAMES) == tuple(TRIED_FIXES) and not set(TRIED_FIXES) & set(METHODS)
+    for config, seeds in [*METHODS.values(), *TRIED_FIXES.values()]:
         assert osp.isfile(project_path(config)) and seeds in (1, 3)
 
 

@@ -42,8 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mmlsts.utils import atomic_write, markdown_table
 
-__all__ = ['METHODS', 'CSV_COLUMNS', 'compare', 'measure_speed', 'summary_table', 'calibration',
-           'read_rows']
+__all__ = ['METHODS', 'TRIED_FIXES', 'CSV_COLUMNS', 'compare', 'measure_speed', 'summary_table',
+           'calibration', 'read_rows']
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DATA_ROOT = osp.join('data', 'synthetic_vid', 'ILSVRC')  # the tiny configs' data_root
@@ -57,6 +57,12 @@ METHODS: dict[str, tuple[str, int]] = {
     'dff': ('configs/vid/dff_tiny_synthetic.py', 1),
     'fgfa': ('configs/vid/fgfa_tiny_synthetic.py', 1),
 }
+# Tried fixes of LSTS (docs/benchmarks.md): run only when named, never by default.
+TRIED_FIXES: dict[str, tuple[str, int]] = {
+    'lsts_low2high_loss': ('configs/vid/lsts_tiny_synthetic_low2high_loss.py', 3),
+    'lsts_quality_init': ('configs/vid/lsts_tiny_synthetic_quality_init.py', 3),
+}
+_RUNNABLE = {**METHODS, **TRIED_FIXES}
 PRETRAIN_CONFIG = METHODS['single_frame'][0]
 CSV_COLUMNS = ('method', 'config', 'seed', 'val_frames', 'bbox_mAP_50', 'hard_AP50',
                'clean_AP50', 'motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast', 'fps',
@@ -177,7 +183,7 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
                init_from: str, threads: int = 1) -> dict:
     """Train, test and evaluate one (method, seed); returns its CSV row (``record.json``)."""
     from mmlsts.benchmark.hardships import hardship_ap50, load_detections
-    config = project_path(METHODS[method][0])
+    config = project_path(_RUNNABLE[method][0])
     work_dir = osp.join(workspace, 'work_dirs', method, f'seed{seed}')
     record = _read_record(work_dir)
     if record and record.get('budget') == budget:
@@ -196,7 +202,7 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
                   workspace, osp.join(work_dir, 'test.out'), threads)
     metric = _eval_json(work_dir)
     hard = hardship_ap50(load_detections(results), osp.join(workspace, DATA_ROOT))
-    row = dict(method=method, config=METHODS[method][0], seed=seed, val_frames=hard['all'][1],
+    row = dict(method=method, config=_RUNNABLE[method][0], seed=seed, val_frames=hard['all'][1],
                bbox_mAP_50=metric['bbox_mAP_50'], hard_AP50=hard['hard'][0],
                clean_AP50=hard['clean'][0], motion_mAP_slow=metric['motion_mAP_slow'],
                motion_mAP_medium=metric['motion_mAP_medium'],
@@ -212,15 +218,15 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
             **overrides) -> list[dict]:
     """Run (or resume) the comparison; returns the CSV rows of every finished run (and of
     the CSV's other runs). ``speed``: then fill the fps column (:func:`measure_speed`)."""
-    unknown = sorted(set(methods) - set(METHODS))
+    unknown = sorted(set(methods) - set(_RUNNABLE))
     if unknown:
-        raise ValueError(f'unknown methods {unknown}; choose from {sorted(METHODS)}')
+        raise ValueError(f'unknown methods {unknown}; choose from {sorted(_RUNNABLE)}')
     workspace = osp.abspath(workspace)
     prepare_data(workspace, data_seed, preset, **overrides)
     stamp = data_stamp(preset, data_seed, overrides)
     budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs)
-    runs = [(m, s) for s in range(max(n for _, n in METHODS.values())) for m in methods
-            if s < METHODS[m][1] and (seeds is None or s in seeds)]
+    runs = [(m, s) for s in range(max(n for _, n in _RUNNABLE.values())) for m in methods
+            if s < _RUNNABLE[m][1] and (seeds is None or s in seeds)]
     # Rows of runs this call does not make (other seeds, other methods) stay in the CSV, and
     # the fps of an earlier speed run stays in the rows it makes.
     before = {(r['method'], r['seed']): r for r in (
@@ -265,7 +271,7 @@ def measure_speed(methods: list[str], workspace: str, frames: int = 41,
     from mmlsts.benchmark.vid import benchmark_configs
     found = [(m, osp.join(workspace, 'work_dirs', m, 'seed0', 'latest.pth')) for m in methods]
     found = [(m, ckpt) for m, ckpt in found if osp.isfile(ckpt)]
-    results = benchmark_configs([project_path(METHODS[m][0]) for m, _ in found],
+    results = benchmark_configs([project_path(_RUNNABLE[m][0]) for m, _ in found],
                                 [ckpt for _, ckpt in found], frames=frames, size=size,
                                 device='cpu', threads=threads, flops=False)
     return {m: r.fps for (m, _), r in zip(found, results)}
