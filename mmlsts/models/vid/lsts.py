@@ -157,7 +157,7 @@ class LSTS(BaseVideoDetector):
         if len(img) != 1:
             raise ValueError('LSTS trains with 1 sample per GPU (samples_per_gpu=1), '
                              f'got a batch of {len(img)}')
-        extra = dict()
+        low2high_loss = None
         if not img_metas[0].get('is_video_data', True):
             x = self.extract_high(self.extract_low(img))
         else:
@@ -174,17 +174,15 @@ class LSTS(BaseVideoDetector):
                 memory = self.srfu(old, memory)
             if new_id == cur_id:
                 x = memory
-            elif self.low2high_loss_weight:
+            else:
                 low = self.extract_low(img)
                 x, current = self.dfa(memory, low, return_current=True)
-                extra['loss_low2high'] = self._low2high_loss(current, low)
-            else:
-                x = self.dfa(memory, self.extract_low(img))
-        if self.low2high_loss_weight and 'loss_low2high' not in extra:
-            extra['loss_low2high'] = x.new_zeros(())  # every sample logs the same keys
+                if self.low2high_loss_weight:
+                    low2high_loss = self._low2high_loss(current, low)
         losses = self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
                                        gt_masks, proposals, **kwargs)
-        losses.update(extra)
+        if self.low2high_loss_weight:  # every sample logs the same keys
+            losses['loss_low2high'] = x.new_zeros(()) if low2high_loss is None else low2high_loss
         return losses
 
     def _low2high_loss(self, current: Tensor, low: Tensor) -> Tensor:
