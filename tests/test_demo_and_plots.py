@@ -22,7 +22,7 @@ from mmlsts.apis import FrameResult, draw_frame, run_video_demo
 from mmlsts.apis.demo import KEY_COLOUR
 from mmlsts.apis.plot_offsets import config_init_offsets, load_offsets, plot_offsets
 from mmlsts.datasets import LSTSVIDDataset, convert_ilsvrc, make_synthetic_vid
-from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe
+from mmlsts.keyframes import KeyframeSchedule
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs', 'vid')
@@ -87,7 +87,8 @@ def _read_video(path: str) -> tuple[list[np.ndarray], float]:
 
 def _expected_lsts_keyframes(num_frames: int, interval: int = 10) -> list[int]:
     """LSTS 'middle': each segment's keyframe is the frame its memory is made from."""
-    return sorted({lsts_segment_keyframe(start, num_frames, interval)
+    schedule = KeyframeSchedule(interval, 'middle')
+    return sorted({schedule.key_frame_id(start, num_frames)
                    for start in range(0, num_frames, interval)})
 
 
@@ -163,7 +164,7 @@ def test_max_frames_shortens_the_clip_and_its_last_segment(clip, checkpoint, tmp
 def test_keyframe_interval_from_cfg_options_reaches_the_keyframe_sampler(clip, checkpoint,
                                                                          tmp_path):
     result = run_video_demo(TINY, checkpoint, clip, str(tmp_path / 'k5.mp4'), device='cpu',
-                            cfg_options={'model.test_cfg.key_frame_interval': 5},
+                            cfg_options={'data.test.ref_img_sampler.key_frame_interval': 5},
                             progress=False)
     assert result.key_frame_ids == _expected_lsts_keyframes(FRAMES, 5) == [2, 7, 11]
 

@@ -25,7 +25,7 @@ from mmcv import Config
 from mmcv.runner import wrap_fp16_model
 from mmtrack.models import build_model
 
-from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe
+from mmlsts.keyframes import KeyframeSchedule
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')
@@ -49,9 +49,8 @@ def no_tf32():
     torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
 
 
-def _model(device, precision='fp32', **test_cfg):
+def _model(device, precision='fp32'):
     cfg = Config.fromfile(TINY)
-    cfg.model.test_cfg.update(test_cfg)
     torch.manual_seed(0)
     model = build_model(cfg.model)
     model.init_weights()
@@ -116,9 +115,10 @@ def test_training_steps_forward_and_backward(device, precision):
     assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
 
 
-def _run_video(model, frames):
-    """The test loop on one clip ('middle' keyframes get their reference frame); also records
-    the feature every frame was detected on."""
+def _run_video(model, frames, position='middle'):
+    """The test loop on one clip (each segment's first frame gets its keyframe as reference, as
+    the 'lsts_keyframe' sampler gives it); also records the feature every frame was detected
+    on."""
     feats = []
     extract = model.extract_feats
 
@@ -129,12 +129,12 @@ def _run_video(model, frames):
 
     model.extract_feats = recorded
     results = []
-    interval = model.key_frame_interval
+    schedule = KeyframeSchedule(10, position)
     with torch.no_grad():
         for frame_id, img in enumerate(frames):
             kwargs = {}
-            if frame_id % interval == 0:
-                key = lsts_segment_keyframe(frame_id, len(frames), interval)
+            if schedule.starts_segment(frame_id):
+                key = schedule.key_frame_id(frame_id, len(frames))
                 kwargs = dict(ref_img=[frames[key][:, None]], ref_img_metas=[[[_meta(key)]]])
             results.append(model(img=[img], img_metas=[[_meta(frame_id)]], return_loss=False,
                                  rescale=True, **kwargs))
@@ -153,9 +153,9 @@ def _check_results(results, num_frames):
 @pytest.mark.parametrize('device, precision', CASES)
 def test_video_sequence(device, precision, position):
     frames = 12 if device == 'cuda' else 6  # 12: two segments of 10, the second one short
-    model = _model(device, precision, key_frame_position=position).eval()
+    model = _model(device, precision).eval()
     conv1 = _record_dtype(model.detector.backbone.conv1)
-    results, feats = _run_video(model, _clip(frames, seed=1, device=device))
+    results, feats = _run_video(model, _clip(frames, seed=1, device=device), position)
     _check_results(results, frames)
     assert len(feats) == frames and all(torch.isfinite(f).all() for f in feats)
     assert set(conv1) == {torch.float16 if precision == 'fp16' else torch.float32}
@@ -211,8 +211,8 @@ def test_video_on_cuda_matches_cpu(position, no_tf32):
     frames = _clip(12, seed=1, device='cpu')
     outs = {}
     for device in ('cpu', 'cuda'):
-        model = _model(device, key_frame_position=position).eval()
-        results, feats = _run_video(model, [f.to(device) for f in frames])
+        model = _model(device).eval()
+        results, feats = _run_video(model, [f.to(device) for f in frames], position)
         _check_results(results, len(frames))
         with torch.no_grad():
             outs[device] = [(f, _dense_outputs(model, f)) for f in feats]
@@ -239,8 +239,8 @@ def test_training_features_on_cuda_match_cpu(no_tf32):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason=NO_CUDA)
 def test_video_fp16_stays_close_to_fp32():
     frames = _clip(12, seed=1, device='cuda')
-    _, full = _run_video(_model('cuda', key_frame_position='middle').eval(), frames)
-    _, half = _run_video(_model('cuda', 'fp16', key_frame_position='middle').eval(), frames)
+    _, full = _run_video(_model('cuda').eval(), frames)
+    _, half = _run_video(_model('cuda', 'fp16').eval(), frames)
     errors = [_relative_error(h, f) for h, f in zip(half, full)]
     assert max(errors) < 3e-2, errors
 
@@ -252,7 +252,7 @@ def test_video_fp16_stays_close_to_fp32():
 def test_whole_detector_under_plain_autocast():
     """Recorded, not required: the whole detector inside a plain torch.autocast region, without
     mmcv's fp16 mode. XPASS here means plain autocast works too."""
-    model = _model('cuda', key_frame_position='middle').eval()
+    model = _model('cuda').eval()
     with torch.autocast('cuda', dtype=torch.float16):
         results, _ = _run_video(model, _clip(12, seed=1, device='cuda'))
     _check_results(results, 12)

@@ -18,12 +18,13 @@ from mmcv.parallel import collate, scatter
 import mmlsts  # noqa: F401  (registers LSTS before any model is built)
 from mmlsts.apis import VideoInference
 from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
+from mmlsts.keyframes import KeyframeSchedule
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO, 'configs', 'vid')
 TINY = osp.join(CONFIGS, 'lsts_tiny_synthetic.py')
 FRAMES = 12
-START = {'model.test_cfg.key_frame_position': 'start'}
+START = {'data.test.ref_img_sampler.key_frame_position': 'start'}
 
 
 @pytest.fixture(scope='module')
@@ -71,27 +72,21 @@ def _assert_same(got: list, expected: list) -> None:
 
 
 # mmtrack.apis.inference_vid --------------------------------------------------------------------
-def test_inference_vid_runs_lsts_start_and_names_the_api_in_middle_mode(synthetic, checkpoint):
+def test_inference_vid_keys_lsts_at_its_frame_stride(synthetic, checkpoint):
+    """inference_vid gives a frame copies of itself at frame 0 and every frame_stride-th frame:
+    LSTS keys those frames, as 'start' does (its own sampler is not run)."""
     from mmtrack.apis import inference_vid
     frames = [mmcv.imread(f) for f in synthetic[1]]
-    model = _model(checkpoint=checkpoint, cfg_options=START)
-    memory_from = []
-    for frame_id, img in enumerate(frames):
-        result = inference_vid(model, img, frame_id=frame_id)
-        assert len(result['det_bboxes']) == 30
-        assert all(b.ndim == 2 and b.shape[1] == 5 for b in result['det_bboxes'])
-        memory_from.append(model.memo.key_id)
-    assert memory_from == [0] * 10 + [10] * 2  # 'start': the high part at frames 0 and 10
-    model = _model(checkpoint=checkpoint)  # the config's 'middle'
-    with pytest.raises(ValueError, match=r'frame 0 on the keyframe .*mmlsts\.apis\.'
-                                         r'VideoInference'):
-        inference_vid(model, frames[0], frame_id=0)
-    # On a GPU inference_vid scatters its ten copies of frame 0; a wrong keyframe is refused too
-    img, meta = torch.zeros(1, 3, 64, 64), dict(frame_id=0)
-    for refs in ([meta] * 10, [dict(frame_id=9)]):
-        model.reset_memory()
-        with pytest.raises(ValueError, match=r'got reference frames: \[(0, ){9}0\]|\[9\]'):
-            model.extract_feats(img, [meta], [torch.zeros(1, len(refs), 3, 64, 64)], [[refs]])
+    model = _model(checkpoint=checkpoint)
+    for stride, keys in ((10, [0] * 10 + [10] * 2), (4, [0] * 4 + [4] * 4 + [8] * 4)):
+        memory_from = []
+        for frame_id, img in enumerate(frames):
+            result = inference_vid(model, img, frame_id=frame_id,
+                                   ref_img_sampler=dict(frame_stride=stride, num_left_ref_imgs=10))
+            assert len(result['det_bboxes']) == 30
+            assert all(b.ndim == 2 and b.shape[1] == 5 for b in result['det_bboxes'])
+            memory_from.append(model.memo.key_id)
+        assert memory_from == keys
 
 
 # VideoInference ---------------------------------------------------------------------------------
@@ -108,8 +103,8 @@ def test_video_inference_gives_what_tools_test_gives_in_middle_mode(synthetic, c
     expected = mmcv.load(out)['det_bboxes']
     assert len(expected) == FRAMES
     model = _model(checkpoint=checkpoint)
-    assert model.key_frame_position == 'middle'
     video = VideoInference(model)
+    assert video.schedule == KeyframeSchedule(10, 'middle')
     from_files = video(files)  # paths: loaded by the config's own loader
     assert [f.frame_id for f in from_files] == list(range(FRAMES))
     _assert_same([f.result['det_bboxes'] for f in from_files], expected)
@@ -126,7 +121,7 @@ def test_video_inference_gives_what_tools_test_gives_in_middle_mode(synthetic, c
 ])
 def test_middle_results_come_out_as_soon_as_their_keyframe_is_pushed(synthetic, interval, ready,
                                                                      keyframes):
-    model = _model(cfg_options={'model.test_cfg.key_frame_interval': interval})
+    model = _model(cfg_options={'data.test.ref_img_sampler.key_frame_interval': interval})
     video = VideoInference(model)
     pushed = [video.push(f) for f in synthetic[1]]
     assert [[r.frame_id for r in out] for out in pushed] == ready
@@ -134,7 +129,7 @@ def test_middle_results_come_out_as_soon_as_their_keyframe_is_pushed(synthetic, 
     assert [r.frame_id for r in rest] == [10, 11]
     done = [r for out in pushed for r in out] + rest
     assert [r.frame_id for r in done if r.key_frame] == keyframes
-    assert [model.key_frame_id(i, FRAMES) for i in keyframes] == keyframes  # the model's rule
+    assert model.memo.key_id == keyframes[-1]  # the model followed the sampler's keyframes
     assert all(r.img == f for r, f in zip(done, synthetic[1]))
     with pytest.raises(RuntimeError, match='push after flush'):
         video.push(synthetic[1][0])

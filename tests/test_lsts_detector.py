@@ -8,7 +8,8 @@ import torch
 from mmcv import Config
 from mmtrack.models import build_model
 
-from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe, lsts_triple_frames
+from mmlsts.datasets.lsts_vid_dataset import lsts_triple_frames
+from mmlsts.keyframes import KeyframeSchedule
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')
@@ -17,7 +18,7 @@ H, W = 96, 128
 
 def _model(**test_cfg):
     cfg = Config.fromfile(TINY)
-    cfg.model.test_cfg.update(test_cfg)
+    cfg.model.test_cfg = test_cfg or None
     torch.manual_seed(0)
     model = build_model(cfg.model)
     model.init_weights()
@@ -58,15 +59,18 @@ def _count_calls(module, name):
     return calls
 
 
-def _run_video(model, frames, video_id=0):
-    """Feed a clip the way MMTracking's test loop does; 'middle' gets its keyframe refs."""
+MIDDLE = KeyframeSchedule(10, 'middle')
+
+
+def _run_video(model, frames, video_id=0, schedule=MIDDLE):
+    """Feed a clip as MMTracking's test loop does with the 'lsts_keyframe' sampler: each
+    segment's first frame comes with the segment's keyframe as its one reference."""
     results = []
-    interval = model.key_frame_interval
     with torch.no_grad():
         for frame_id, img in enumerate(frames):
             kwargs = {}
-            if model.key_frame_position == 'middle' and frame_id % interval == 0:
-                key = lsts_segment_keyframe(frame_id, len(frames), interval)
+            if schedule.starts_segment(frame_id):
+                key = schedule.key_frame_id(frame_id, len(frames))
                 kwargs = dict(ref_img=[frames[key][:, None]],
                               ref_img_metas=[[[_meta(key, video_id)]]])
             results.append(model(img=[img], img_metas=[[_meta(frame_id, video_id)]],
@@ -88,34 +92,6 @@ def test_forward_train_losses_are_finite_and_reach_offsets_and_both_quality_nets
         weights = [p for n, p in quality.named_parameters() if n.endswith('weight')]
         assert len(weights) == 3 and all(p.grad.abs().sum() > 0 for p in weights)
     assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
-
-
-def test_low2high_loss_switch():
-    """Off by default (official); on, it is the normalised error of low2high against the
-    frame's own high feature, reaches only low2high through it, and is logged on every sample."""
-    batch = _train_batch(cur=12, old=3, new=9)
-    assert 'loss_low2high' not in _model()(**batch, return_loss=True)
-    cfg = Config.fromfile(TINY)
-    cfg.model.low2high_loss_weight = 2.0
-    torch.manual_seed(0)
-    model = build_model(cfg.model)
-    model.init_weights()
-    model.train()
-    losses = model(**batch, return_loss=True)
-    low = model.extract_low(batch['img'])
-    with torch.no_grad():
-        target, current = model.extract_high(low), model.dfa.low2high(low)
-    expected = 2.0 * (current - target).pow(2).mean() / target.pow(2).mean()
-    assert torch.allclose(losses['loss_low2high'], expected, rtol=1e-4)
-    losses['loss_low2high'].backward()
-    assert model.dfa.low2high.layers[0].weight.grad.abs().sum() > 0
-    assert model.detector.backbone.layer4[0].conv1.weight.grad is None
-    assert model.dfa.quality.score[0].weight.grad is None
-    key_sample = model(**_train_batch(cur=12, old=3, new=12), return_loss=True)
-    assert float(key_sample['loss_low2high']) == 0.0
-    cfg.model.low2high_loss_weight = -1.0
-    with pytest.raises(ValueError, match='low2high_loss_weight'):
-        build_model(cfg.model)
 
 
 @pytest.mark.parametrize('old, new, cur, srfu_calls, dfa_calls', [
@@ -148,14 +124,14 @@ def test_forward_train_without_two_refs_is_a_clear_error():
 
 @pytest.mark.parametrize('position, keyframes', [('start', [0, 10, 20]), ('middle', [4, 14, 24])])
 def test_high_part_runs_exactly_on_keyframes(position, keyframes):
-    model = _model(key_frame_position=position)
+    model = _model()
     model.eval()
     seen = []
     original = model.extract_high
     model.extract_high = lambda low: (seen.append(model.memo.frame_id), original(low))[1]
     srfu = _count_calls(model.srfu, 'forward')
     embeds = _count_calls(model.dfa, 'embed_memory')
-    results = _run_video(model, _clip(25, seed=1))
+    results = _run_video(model, _clip(25, seed=1), schedule=KeyframeSchedule(10, position))
     assert len(seen) == len(keyframes)         # one high pass per keyframe, none elsewhere
     assert len(srfu) == len(keyframes) - 1     # the first keyframe starts the memory
     assert len(embeds) == len(keyframes)       # f(M_k) once per keyframe, not per frame
@@ -168,50 +144,70 @@ def test_high_part_runs_exactly_on_keyframes(position, keyframes):
 @pytest.mark.parametrize('num_frames', [1, 3])
 @pytest.mark.parametrize('position', ['start', 'middle'])
 def test_short_videos(num_frames, position):
-    model = _model(key_frame_position=position)
+    model = _model()
     model.eval()
-    assert len(_run_video(model, _clip(num_frames, seed=2))) == num_frames
+    schedule = KeyframeSchedule(10, position)
+    assert len(_run_video(model, _clip(num_frames, seed=2), schedule=schedule)) == num_frames
 
 
 @pytest.mark.parametrize('position', ['start', 'middle'])
 def test_memory_resets_between_videos(position):
-    model = _model(key_frame_position=position)
+    model = _model()
     model.eval()
     video_a, video_b = _clip(13, seed=3), _clip(12, seed=4)
-    alone = _run_video(copy.deepcopy(model), video_b, video_id=2)
-    _run_video(model, video_a, video_id=1)
-    after_a = _run_video(model, video_b, video_id=2)
+    schedule = KeyframeSchedule(10, position)
+    alone = _run_video(copy.deepcopy(model), video_b, video_id=2, schedule=schedule)
+    _run_video(model, video_a, video_id=1, schedule=schedule)
+    after_a = _run_video(model, video_b, video_id=2, schedule=schedule)
     for r1, r2 in zip(alone, after_a):
         for a, b in zip(r1['det_bboxes'], r2['det_bboxes']):
             np.testing.assert_array_equal(a, b)
 
 
 def test_bad_test_settings_and_inputs_are_clear_errors():
-    with pytest.raises(ValueError, match='key_frame_position'):
-        _model(key_frame_position='end')
-    with pytest.raises(ValueError, match='key_frame_interval'):
-        _model(key_frame_interval=0)
-    model = _model(key_frame_position='start')
+    # the schedule is the test sampler's: the old test_cfg keys are refused, naming the place
+    for key, value in (('key_frame_interval', 5), ('key_frame_position', 'start')):
+        with pytest.raises(ValueError, match=f"test_cfg.{key} is not read.*ref_img_sampler"):
+            _model(**{key: value})
+    model = _model()
     model.eval()
     frames = _clip(3, seed=5)
+    key = dict(ref_img=[frames[0][:, None]], ref_img_metas=[[[_meta(0)]]])
     with torch.no_grad():
-        model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
+        model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False, **key)
         model(img=[frames[1]], img_metas=[[_meta(2)]], return_loss=False)
         with pytest.raises(ValueError, match='increasing order'):
             model(img=[frames[2]], img_metas=[[_meta(1)]], return_loss=False)
-        with pytest.raises(ValueError, match='no keyframe'):
+        # a new video must start with its keyframe reference (inference_vid gives none)
+        with pytest.raises(ValueError, match="starts a video.*lsts_keyframe.*VideoInference"):
             model(img=[frames[2]], img_metas=[[_meta(3, video_id=9)]], return_loss=False)
-    middle = _model(key_frame_position='middle')
-    middle.eval()
-    with torch.no_grad(), pytest.raises(ValueError, match='lsts_keyframe'):
-        middle(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
-    # A dataset sampling keyframes at another interval than the model: refs at frame 5.
-    middle.reset_memory()
-    with torch.no_grad(), pytest.raises(ValueError, match='ref_img_sampler.key_frame_interval'):
-        middle(img=[frames[0]], img_metas=[[_meta(0)]], ref_img=[frames[1][:, None]],
-               ref_img_metas=[[[_meta(2)]]], return_loss=False)
-        middle(img=[frames[1]], img_metas=[[_meta(5)]], ref_img=[frames[2][:, None]],
-               ref_img_metas=[[[_meta(7)]]], return_loss=False)
+        model.reset_memory()
+        with pytest.raises(ValueError, match='starts a video'):
+            model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
+        # a reference behind the frame, or two references, is not a keyframe of LSTS's sampler
+        model.reset_memory()
+        with pytest.raises(ValueError, match=r"reference frames \[0\].*lsts_keyframe"):
+            model(img=[frames[1]], img_metas=[[_meta(0, video_id=3)]], return_loss=False,
+                  ref_img=[frames[0][:, None]], ref_img_metas=[[[_meta(0)]]])
+            model(img=[frames[1]], img_metas=[[_meta(5, video_id=3)]], return_loss=False,
+                  ref_img=[frames[0][:, None]], ref_img_metas=[[[_meta(0)]]])
+        model.reset_memory()
+        with pytest.raises(ValueError, match=r"reference frames \[4, 5\]"):
+            model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False,
+                  ref_img=[torch.stack([frames[1], frames[2]], dim=1)],
+                  ref_img_metas=[[[_meta(4), _meta(5)]]])
+
+
+def test_the_keyframe_reference_decides_the_segment():
+    """Any schedule the sampler uses is followed: interval 4, 'middle', on a 9-frame clip."""
+    model = _model()
+    model.eval()
+    seen = []
+    original = model.extract_high
+    model.extract_high = lambda low: (seen.append(model.memo.frame_id), original(low))[1]
+    _run_video(model, _clip(9, seed=6), schedule=KeyframeSchedule(4, 'middle'))
+    # high parts run at the segment starts 0, 4, 8 (where the refs 1, 5, 8 come)
+    assert seen == [0, 4, 8] and model.memo.key_id == 8
 
 
 def test_bad_low_level_split_is_a_clear_error():
@@ -227,5 +223,3 @@ def test_sampling_rules():
         assert max(0, frame - 10) <= old <= max(0, frame - 6)
         assert max(0, frame - 5) <= new <= min(29, frame + 4)
         assert old <= new
-    assert [lsts_segment_keyframe(f, 25, 10) for f in (0, 9, 10, 20, 24)] == [4, 4, 14, 24, 24]
-    assert [lsts_segment_keyframe(f, 22, 10) for f in (20, 21)] == [21, 21]

@@ -37,7 +37,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int, default=None,
                         help='only the first N frames')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, default=None,
-                        help='config overrides, e.g. model.test_cfg.key_frame_interval=5')
+                        help='config overrides, e.g. '
+                        'data.test.ref_img_sampler.key_frame_interval=5')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an existing OUTPUT (and write into a non-empty '
                         '--save-frames folder)')

@@ -2,7 +2,8 @@
 # t-15..t-11, new key in t-10..t-1: no reference after the current frame) and tested with the
 # keyframe at each segment's start (frame_id % 10 == 0, as MMTracking's DFF), so no frame waits
 # for a future keyframe. Everything else as lsts_r101.py (the offline, official-tester default).
-# The test set still loads each segment's middle keyframe as a reference; 'start' ignores it.
 _base_ = ['./lsts_r101.py']
-data = dict(train={{_base_.train_sets.online}})
-model = dict(test_cfg=dict(key_frame_position='start'))
+data = dict(
+    train={{_base_.train_sets.online}},
+    val=dict(ref_img_sampler={{_base_.online_test_sampler}}),
+    test=dict(ref_img_sampler={{_base_.online_test_sampler}}))

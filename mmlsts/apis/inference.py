@@ -1,11 +1,12 @@
 """Per-frame video detection in MMTracking's style, for models that need frames ahead.
 
 ``mmtrack.apis.inference_vid(model, img, frame_id)`` returns frame t's result at once, which is
-right for DFF, single-frame detectors and LSTS with ``key_frame_position='start'``. Others need
-frames that have not arrived yet: LSTS ``'middle'`` detects frames 10i..10i+9 on the memory of
-keyframe 10i+4 (interval 10), FGFA averages frames up to 15 ahead, SELSA samples the whole video
-at frame 0. :class:`VideoInference` takes frames in order and returns each frame's result as soon
-as the frames it needs have been seen::
+right for DFF and single-frame detectors; it runs no test sampler, so it keys LSTS at its own
+``frame_stride`` (as ``'start'``). Others need frames that have not arrived yet: LSTS
+``'middle'`` detects frames 10i..10i+9 on the memory of keyframe 10i+4 (interval 10), FGFA
+averages frames up to 15 ahead, SELSA samples the whole video at frame 0.
+:class:`VideoInference` takes frames in order and returns each frame's result as soon as the
+frames it needs have been seen::
 
     model = mmtrack.apis.init_model('configs/vid/lsts_r101.py', 'lsts_r101.pth')
     video = VideoInference(model)
@@ -25,7 +26,7 @@ as the test dataset clips it).
 
 The delay (frames held back before their result comes out), by the config's test sampler:
 
-- none (DFF, single-frame, LSTS ``'start'``): 0 frames;
+- none (DFF, single-frame, LSTS ``key_frame_position='start'``): 0 frames;
 - LSTS ``'middle'`` (``'lsts_keyframe'``): a segment's frames wait for its keyframe, so frame
   t is returned when its keyframe is pushed: up to ``(key_frame_interval - 1) // 2`` frames
   (4 for interval 10) and at most that many images held; a last segment that ends before its
@@ -50,7 +51,7 @@ from mmdet.datasets import DATASETS
 from mmdet.datasets.pipelines import Compose, LoadImageFromFile, LoadImageFromWebcam
 from mmtrack.utils import get_root_logger
 
-from .keyframes import is_key_frame
+from mmlsts.keyframes import KeyframeSchedule, keyframe_schedule
 
 __all__ = ['FrameResult', 'VideoInference']
 
@@ -64,7 +65,7 @@ _ENDLESS = 2 ** 40
 class FrameResult:
     """One frame's detection: ``result`` is the model's test output (``det_bboxes``: a (k, 5)
     array per class, in the input's pixels); ``img`` is what was pushed (an array or a path);
-    ``key_frame`` tells whether the frame ran the whole backbone (``keyframes.is_key_frame``)."""
+    ``key_frame`` tells whether the frame ran the whole backbone (:mod:`mmlsts.keyframes`)."""
 
     frame_id: int
     img: np.ndarray | str
@@ -125,12 +126,13 @@ class VideoInference:
             **loader)
         self._pipeline = Compose(pipeline[1:])
         self._video = _OneVideo(video_id)
-        self._dataset = self._test_dataset(test, model)
+        self._dataset = self._test_dataset(test)
+        self.schedule: KeyframeSchedule | None = keyframe_schedule(cfg)
         device = next(model.parameters()).device
         self._target = [-1] if device.type == 'cpu' else [device.index or 0]
         self.reset()
 
-    def _test_dataset(self, test, model):
+    def _test_dataset(self, test):
         """The config's test dataset class over this one video, for its ``ref_img_sampling``
         and ``prepare_results`` (no annotation file is read)."""
         dataset_cls = DATASETS.get(test.type)
@@ -143,11 +145,6 @@ class VideoInference:
         dataset.proposals, dataset.test_load_ann = None, False
         dataset.logger = get_root_logger()
         sampler = dict(test.get('ref_img_sampler') or {})
-        if sampler.get('method') == 'lsts_keyframe':
-            if getattr(model, 'key_frame_position', None) == 'start':
-                sampler = {}  # LSTS 'start' ignores references: none is read ahead
-            else:  # the sampler follows the model, so that test_cfg alone sets the interval
-                sampler['key_frame_interval'] = model.key_frame_interval
         if sampler and not hasattr(dataset, 'ref_img_sampling'):
             raise ValueError(f'VideoInference: data.test.type {test.type} has a ref_img_sampler '
                              'but no ref_img_sampling (not a video dataset?)')
@@ -201,8 +198,8 @@ class VideoInference:
             with torch.no_grad():
                 result = self.model(return_loss=False, rescale=True, **data)
             num_frames = self._video.num_frames or self.num_pushed
-            out.append(FrameResult(frame_id, self._pending.pop(frame_id), result,
-                                   is_key_frame(self.model, frame_id, num_frames)))
+            key = self.schedule is not None and self.schedule.is_key_frame(frame_id, num_frames)
+            out.append(FrameResult(frame_id, self._pending.pop(frame_id), result, key))
         return out
 
     def _sample(self, frame_id: int) -> list[dict] | None:

@@ -8,9 +8,10 @@ A subclass of MMTracking's ``ImagenetVIDDataset`` that adds two ``ref_img_sample
   inclusive bounds), both clipped to [0, L - 1]. The refs
   come out sorted by frame, so ref 0 is the old key and ref 1 the new one. Still images (DET)
   get two copies of themselves and train the plain single-frame path.
-- ``'lsts_keyframe'`` (testing with the official keyframe in the middle of each segment): at the
-  first frame of each segment of ``key_frame_interval`` frames, the segment's keyframe
-  (start + (interval - 1) // 2, clipped to the video) is loaded as the one reference image;
+- ``'lsts_keyframe'`` (testing): the keyframe schedule, set here and nowhere else
+  (``key_frame_interval``, default 10; ``key_frame_position``, ``'middle'`` as the official
+  tester or ``'start'``, see :mod:`mmlsts.keyframes`). At the first frame of each segment the
+  segment's keyframe is loaded as the one reference image (the frame itself for ``'start'``);
   other frames load none. The detector keeps the keyframe's memory until the next segment.
 
 Every sample also carries ``video_id`` so the detector can reset its memory when a video ends.
@@ -28,8 +29,9 @@ from mmdet.datasets import DATASETS
 from mmtrack.datasets import ImagenetVIDDataset
 
 from mmlsts.evaluation import frame_results, motion_iou, motion_table, vid_eval_motion
+from mmlsts.keyframes import KeyframeSchedule
 
-__all__ = ['LSTSVIDDataset', 'lsts_triple_frames', 'lsts_segment_keyframe']
+__all__ = ['LSTSVIDDataset', 'lsts_triple_frames']
 
 
 def lsts_triple_frames(frame_id: int, num_frames: int, old_range: tuple[int, int] = (-10, -6),
@@ -41,12 +43,6 @@ def lsts_triple_frames(frame_id: int, num_frames: int, old_range: tuple[int, int
     old = clip(frame_id + rng.randint(*old_range))
     new = clip(frame_id + rng.randint(*new_range))
     return old, new
-
-
-def lsts_segment_keyframe(frame_id: int, num_frames: int, interval: int) -> int:
-    """The official tester's keyframe for ``frame_id``: the middle of its segment, clipped."""
-    start = frame_id - frame_id % interval
-    return min(start + (interval - 1) // 2, num_frames - 1)
 
 
 @DATASETS.register_module()
@@ -110,12 +106,13 @@ class LSTSVIDDataset(ImagenetVIDDataset):
         return [img_info, self._load_info(img_ids[old]), self._load_info(img_ids[new])]
 
     def _sample_keyframe(self, img_info: dict, key_frame_interval: int = 10,
-                         **_ignored) -> list[dict]:
-        if key_frame_interval < 1:
-            raise ValueError('LSTSVIDDataset: ref_img_sampler.key_frame_interval must be >= 1, '
-                             f'got {key_frame_interval}')
+                         key_frame_position: str = 'middle', **_ignored) -> list[dict]:
+        try:
+            schedule = KeyframeSchedule(key_frame_interval, key_frame_position)
+        except ValueError as err:
+            raise ValueError(f'LSTSVIDDataset: ref_img_sampler: {err}') from None
         img_ids = self._video_frames(img_info)
-        if img_ids is None or img_info['frame_id'] % key_frame_interval:
+        if img_ids is None or not schedule.starts_segment(img_info['frame_id']):
             return [img_info]
-        key = lsts_segment_keyframe(img_info['frame_id'], len(img_ids), key_frame_interval)
+        key = schedule.key_frame_id(img_info['frame_id'], len(img_ids))
         return [img_info, self._load_info(img_ids[key])]

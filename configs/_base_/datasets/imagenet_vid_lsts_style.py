@@ -1,18 +1,21 @@
 # ImageNet VID (+ DET, 30 classes) as LSTS trains and tests on it. Same resize, flip and pad as
 # MMTracking's VID configs. Training samples (old key, new key, current frame) with
 # LSTSVIDDataset's 'lsts_triple'; testing loads each segment's middle keyframe as a reference
-# at the segment's first frame ('lsts_keyframe'; ignored by key_frame_position='start').
+# at the segment's first frame ('lsts_keyframe').
 # Annotations: python tools/convert_datasets/ilsvrc.py -i data/ILSVRC -o data/ILSVRC/annotations
 dataset_type = 'LSTSVIDDataset'
 data_root = 'data/ILSVRC/'
-key_frame_interval = 10
 img_norm_cfg = dict(
     mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 img_scale = (1000, 600)
 train_sampler = dict(method='lsts_triple', old_range=(-10, -6), new_range=(-5, 4))
 # The official code's causal ranges for online use (old key t-15..t-11, new key t-10..t-1).
 online_train_sampler = dict(method='lsts_triple', old_range=(-15, -11), new_range=(-10, -1))
-test_sampler = dict(method='lsts_keyframe', key_frame_interval=key_frame_interval)
+# The keyframe schedule, set here only (mmlsts/keyframes.py): each segment of 10 frames is detected
+# on its middle keyframe (the official tester), loaded at the segment's first frame; the online
+# configs key each segment at its start instead (online_test_sampler).
+test_sampler = dict(method='lsts_keyframe', key_frame_interval=10, key_frame_position='middle')
+online_test_sampler = dict(test_sampler, key_frame_position='start')
 
 train_pipeline = [
     dict(type='LoadMultiImagesFromFile'),

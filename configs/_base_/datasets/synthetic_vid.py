@@ -5,12 +5,15 @@
 # on its own, so a base cannot be re-run with another root.
 dataset_type = 'LSTSVIDDataset'
 data_root = 'data/synthetic_vid/ILSVRC/'
-key_frame_interval = 10
 img_norm_cfg = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], to_rgb=True)
 img_scale = (320, 256)
 train_sampler = dict(method='lsts_triple', old_range=(-10, -6), new_range=(-5, 4))
 online_train_sampler = dict(method='lsts_triple', old_range=(-15, -11), new_range=(-10, -1))
-test_sampler = dict(method='lsts_keyframe', key_frame_interval=key_frame_interval)
+# The keyframe schedule, set here only (mmlsts/keyframes.py): each segment of 10 frames is detected
+# on its middle keyframe (the official tester), loaded at the segment's first frame; the online
+# configs key each segment at its start instead (online_test_sampler).
+test_sampler = dict(method='lsts_keyframe', key_frame_interval=10, key_frame_position='middle')
+online_test_sampler = dict(test_sampler, key_frame_position='start')
 
 train_pipeline = [
     dict(type='LoadMultiImagesFromFile'),
@@ -77,7 +80,7 @@ data = dict(
     test=test_set(test_sampler, test_pipeline))
 
 # LSTS online and the other methods' styles on this data, for `{{_base_.train_sets.dff}}` and
-# the like: LSTS's causal triples (lsts_tiny_synthetic_online.py), MMTracking's
+# the like: LSTS's causal triples (the lab's lsts_tiny_benchmark_online.py), MMTracking's
 # imagenet_vid_dff_style.py (one uniform reference in +-9 frames, single-frame test) and
 # imagenet_vid_fgfa_style.py (two bilateral references; SELSA trains and tests as FGFA).
 train_sets = dict(

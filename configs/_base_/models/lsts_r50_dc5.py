@@ -17,7 +17,6 @@ model = dict(
         lsts=dict(embed_channels=256, offset_init='uniform', offset_range=4),
         quality=dict(mid_channels=(256, 16)),
         low2high=dict(mid_channels=256)),
+    # The test-time keyframe schedule is the test set's (ref_img_sampler 'lsts_keyframe').
     train_cfg=None,
-    # 'middle': the official tester (frames 10i..10i+9 use keyframe 10i+4, offline);
-    # 'start': online and causal, keyframe when frame_id % interval == 0 (MMTracking's DFF).
-    test_cfg=dict(key_frame_interval=10, key_frame_position='middle'))
+    test_cfg=None)

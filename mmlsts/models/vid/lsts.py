@@ -5,18 +5,17 @@ Around an mmdet Faster R-CNN DC5 (the detector of MMTracking's DFF/FGFA/SELSA), 
 backbone is split after ``low_level=('layer3', 4)`` blocks (the paper's conv4_3, the official
 res4b3) into a low part, which every frame runs, and a high part (the rest, layer4, the neck),
 which only keyframes run. No layer is ever computed twice for one image. As in the official code
-the low feature is taken before the last low block's ReLU and the high part starts with that ReLU
-(``low_pre_relu=True``), so low2high sees the signed residual sum.
+the low feature is taken before the last low block's ReLU and the high part starts with that
+ReLU, so low2high sees the signed residual sum.
 
 - Keyframe k: H_k = high(low(I_k)); memory M_k = SRFU(M_prev, H_k) (M_k = H_k at a video's
   first keyframe); detection runs on M_k.
 - Non-keyframe t: F_t = DFA(M_k, low(I_t)); detection runs on F_t. f(M_k) is embedded once
   per keyframe, not once per frame.
 
-Test-time keyframes (``test_cfg``): ``key_frame_interval`` (default 10) and
-``key_frame_position``: ``'start'`` (online: frame_id % interval == 0, as MMTracking's DFF) or
-``'middle'`` (official, offline: frames 10i..10i+9 use keyframe 10i+4, clipped; the dataset loads
-that keyframe as the reference image at each segment start, see ``LSTSVIDDataset``).
+Test-time keyframes come from the test set (:mod:`mmlsts.keyframes`): ``LSTSVIDDataset``'s
+``'lsts_keyframe'`` sampler gives the first frame of each segment its segment's keyframe as the
+one reference image, and the detector follows it.
 
 Training samples (old key, new key, current frame t), see ``LSTSVIDDataset``: the keys take the
 high path, t the low path; M = SRFU(H_old, H_new) (plain H_new when old == new), then
@@ -24,7 +23,6 @@ F = DFA(M, low(I_t)) (M itself when new == t). Still images train the plain dete
 """
 from __future__ import annotations
 
-import torch
 import torch.nn.functional as F
 from addict import Dict
 from mmdet.models import build_detector
@@ -33,11 +31,7 @@ from mmtrack.models import MODELS, build_aggregator
 from mmtrack.models.vid.base import BaseVideoDetector
 from torch import Tensor
 
-from mmlsts.datasets.lsts_vid_dataset import lsts_segment_keyframe
-
 __all__ = ['LSTS']
-
-KEY_FRAME_POSITIONS = ('start', 'middle')
 
 
 @MODELS.register_module()
@@ -49,23 +43,23 @@ class LSTS(BaseVideoDetector):
             output is layer4 (``out_indices=(3,)``), e.g. Faster R-CNN DC5.
         srfu: config of the keyframe memory update (type ``'SRFU'``).
         dfa: config of the non-keyframe aggregation (type ``'DFA'``).
-        low_level: (layer name, number of its blocks) that end the low part of the backbone.
+        low_level: (layer name, number of its blocks) that end the low part of the backbone;
+            the last of them must be an mmdet ``BasicBlock`` or ``Bottleneck``.
         share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
-        low_pre_relu: the low feature is the last low block's output before its final ReLU, and
-            the high part applies that ReLU first (official code: True); False takes it after.
-        low2high_loss_weight: weight of an extra training loss ``loss_low2high`` that pulls
-            low2high's output at a non-keyframe towards the frame's own high feature (computed
-            without gradient), as a normalised squared error. 0 (official code): no such loss;
-            low2high learns only through the detection losses.
-        frozen_modules, init_cfg, train_cfg: as in MMTracking's video detectors.
-        test_cfg: ``key_frame_interval`` and ``key_frame_position``.
+        frozen_modules, init_cfg, train_cfg, test_cfg: as in MMTracking's video detectors (the
+            keyframe schedule is the test set's, not ``test_cfg``'s: see :mod:`mmlsts.keyframes`).
     """
 
     def __init__(self, detector: dict, srfu: dict, dfa: dict,
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
-                 low_pre_relu: bool = True, low2high_loss_weight: float = 0.0,
                  frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
         super().__init__(init_cfg)
+        moved = sorted({'key_frame_interval', 'key_frame_position'} & set(test_cfg or {}))
+        if moved:
+            raise ValueError(
+                f'LSTS: test_cfg.{moved[0]} is not read: the keyframe schedule is set once, in '
+                "the test set's ref_img_sampler=dict(method='lsts_keyframe', "
+                "key_frame_interval=10, key_frame_position='middle') (docs/configs.md)")
         self.detector = build_detector(detector)
         self.srfu = build_aggregator(srfu)
         self.dfa = build_aggregator(dfa)
@@ -73,26 +67,13 @@ class LSTS(BaseVideoDetector):
             self.dfa.lsts.share_offsets_from(self.srfu.lsts)
         self.train_cfg = train_cfg
         self.test_cfg = dict(test_cfg or {})
-        self.key_frame_interval = int(self.test_cfg.get('key_frame_interval', 10))
-        self.key_frame_position = self.test_cfg.get('key_frame_position', 'start')
-        if self.key_frame_interval < 1:
-            raise ValueError('LSTS: test_cfg.key_frame_interval must be >= 1, got '
-                             f'{self.key_frame_interval}')
-        if self.key_frame_position not in KEY_FRAME_POSITIONS:
-            raise ValueError(f'LSTS: test_cfg.key_frame_position must be one of '
-                             f"{KEY_FRAME_POSITIONS}, got '{self.key_frame_position}'")
         self._check_backbone(low_level)
         self.low_level = (low_level[0], int(low_level[1]))
-        self.low_pre_relu = bool(low_pre_relu)
-        if not low2high_loss_weight >= 0:
-            raise ValueError('LSTS: low2high_loss_weight must be >= 0, got '
-                             f'{low2high_loss_weight}')
-        self.low2high_loss_weight = float(low2high_loss_weight)
         last_low = getattr(self.detector.backbone, self.low_level[0])[self.low_level[1] - 1]
-        if self.low_pre_relu and not isinstance(last_low, (BasicBlock, Bottleneck)):
-            raise ValueError('LSTS: low_pre_relu=True needs an mmdet BasicBlock or Bottleneck as '
-                             f'the last low block, got {type(last_low).__name__}; set '
-                             'low_pre_relu=False')
+        if not isinstance(last_low, (BasicBlock, Bottleneck)):
+            raise ValueError('LSTS: the last low block must be an mmdet BasicBlock or Bottleneck '
+                             f'(its output is taken before the final ReLU), got '
+                             f'{type(last_low).__name__}')
         self.memo = Dict()
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
@@ -116,8 +97,8 @@ class LSTS(BaseVideoDetector):
 
     # Backbone split ----------------------------------------------------------------------
     def extract_low(self, img: Tensor) -> Tensor:
-        """The low part: stem, early layers and the first blocks of ``low_level[0]`` (the last
-        of them without its final ReLU when ``low_pre_relu``)."""
+        """The low part: stem, early layers and the first blocks of ``low_level[0]``, the last
+        of them without its final ReLU."""
         backbone = self.detector.backbone
         if backbone.deep_stem:
             x = backbone.stem(img)
@@ -131,7 +112,7 @@ class LSTS(BaseVideoDetector):
                 blocks = list(layer)[:split_blocks]
                 for block in blocks[:-1]:
                     x = block(x)
-                return _block_before_relu(blocks[-1], x) if self.low_pre_relu else blocks[-1](x)
+                return _block_before_relu(blocks[-1], x)
             x = layer(x)
         raise AssertionError('unreachable: low_level was checked in __init__')
 
@@ -140,7 +121,7 @@ class LSTS(BaseVideoDetector):
         backbone = self.detector.backbone
         split_name, split_blocks = self.low_level
         names = list(backbone.res_layers)
-        x = F.relu(low) if self.low_pre_relu else low
+        x = F.relu(low)
         for block in list(getattr(backbone, split_name))[split_blocks:]:
             x = block(x)
         for name in names[names.index(split_name) + 1:]:
@@ -157,7 +138,6 @@ class LSTS(BaseVideoDetector):
         if len(img) != 1:
             raise ValueError('LSTS trains with 1 sample per GPU (samples_per_gpu=1), '
                              f'got a batch of {len(img)}')
-        low2high_loss = None
         if not img_metas[0].get('is_video_data', True):
             x = self.extract_high(self.extract_low(img))
         else:
@@ -175,22 +155,9 @@ class LSTS(BaseVideoDetector):
             if new_id == cur_id:
                 x = memory
             else:
-                low = self.extract_low(img)
-                x, current = self.dfa(memory, low, return_current=True)
-                if self.low2high_loss_weight:
-                    low2high_loss = self._low2high_loss(current, low)
-        losses = self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
-                                       gt_masks, proposals, **kwargs)
-        if self.low2high_loss_weight:  # every sample logs the same keys
-            losses['loss_low2high'] = x.new_zeros(()) if low2high_loss is None else low2high_loss
-        return losses
-
-    def _low2high_loss(self, current: Tensor, low: Tensor) -> Tensor:
-        """``low2high_loss_weight`` x |L_t - H_t|^2 / |H_t|^2, H_t = high(low) without grad."""
-        with torch.no_grad():
-            target = self.extract_high(low)
-        error = (current - target).pow(2).mean() / target.pow(2).mean().clamp_min(1e-12)
-        return self.low2high_loss_weight * error
+                x = self.dfa(memory, self.extract_low(img))
+        return self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
+                                     gt_masks, proposals, **kwargs)
 
     def _detector_losses(self, x, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks,
                          proposals, **kwargs) -> dict:
@@ -206,24 +173,7 @@ class LSTS(BaseVideoDetector):
             x, img_metas, proposals, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks, **kwargs))
         return losses
 
-    # Testing -----------------------------------------------------------------------------
-    def key_frame_id(self, frame_id: int, num_frames: int | None = None) -> int:
-        """The keyframe whose memory test frame ``frame_id`` is detected on: the one rule.
-
-        ``'start'``: the segment's first frame. ``'middle'``: the segment's middle frame,
-        clipped to the video's last frame, so ``num_frames`` (the video's length) is needed.
-        """
-        if self.key_frame_position == 'start':
-            return frame_id - frame_id % self.key_frame_interval
-        if num_frames is None:
-            raise ValueError("LSTS.key_frame_id: key_frame_position='middle' needs num_frames "
-                             '(the last segment\'s keyframe is clipped to the last frame)')
-        return lsts_segment_keyframe(frame_id, num_frames, self.key_frame_interval)
-
-    def is_key_frame(self, frame_id: int, num_frames: int | None = None) -> bool:
-        """Whether test frame ``frame_id`` runs the high part (SRFU) instead of DFA."""
-        return self.key_frame_id(frame_id, num_frames) == frame_id
-
+    # Testing ---------------------------------------------------------------------------
     def reset_memory(self) -> None:
         """Forget the keyframe memory (done automatically when a new video starts)."""
         self.memo = Dict()
@@ -249,60 +199,61 @@ class LSTS(BaseVideoDetector):
         self.memo.frame_id = frame_id
         return frame_id, new_video
 
-    def _update_memory(self, high: Tensor, key_id: int) -> Tensor:
+    def _update_memory(self, high: Tensor, key_id: int) -> None:
         memory = high if self.memo.get('memory') is None else self.srfu(self.memo.memory, high)
         self.memo.memory = memory
         self.memo.memory_embed = self.dfa.embed_memory(memory)
         self.memo.key_id = key_id
-        return memory
 
     def extract_feats(self, img: Tensor, img_metas: list[dict], ref_img: Tensor | None = None,
                       ref_img_metas=None) -> list[Tensor]:
-        """The feature that detection runs on for this test frame, keeping the memory."""
+        """The feature that detection runs on for this test frame, keeping the memory.
+
+        A frame that comes with a reference image starts a segment: the reference is the
+        segment's keyframe (the frame itself for ``'start'``), whose high feature updates the
+        memory. Every frame of the segment is then detected on that memory: the keyframe on
+        the memory itself, the others through DFA.
+        """
         frame_id, new_video = self._start_frame(img_metas[0])
-        interval = self.key_frame_interval
-        segment_start = frame_id % interval == 0
-        if self.key_frame_position == 'start':
-            if segment_start:
-                return [self._update_memory(self.extract_high(self.extract_low(img)), frame_id)]
-            if new_video:
-                raise ValueError(f'LSTS: video starts at frame {frame_id}, which is no keyframe '
-                                 f'(interval {interval}); frames must start at 0')
-        else:
-            if not segment_start and ref_img is not None:
-                raise ValueError(
-                    f'LSTS: got a reference image at frame {frame_id}, which starts no segment '
-                    f'of key_frame_interval={interval}: set the test dataset\'s '
-                    f'ref_img_sampler.key_frame_interval to {interval} as well')
-            if segment_start:
-                key_img, key_id = self._middle_keyframe(frame_id, ref_img, ref_img_metas)
-                if key_id == frame_id:
-                    key_img = img
-                self._update_memory(self.extract_high(self.extract_low(key_img)), key_id)
-            elif new_video:
-                raise ValueError(f'LSTS: video starts at frame {frame_id}, which starts no '
-                                 f'segment (interval {interval}); frames must start at 0')
-            if frame_id == self.memo.key_id:
-                return [self.memo.memory]
+        key = self._keyframe_reference(frame_id, ref_img, ref_img_metas)
+        if key is not None:
+            key_img, key_id = key
+            self._update_memory(self.extract_high(self.extract_low(key_img)), key_id)
+        elif new_video:
+            raise ValueError(
+                f'LSTS: frame {frame_id} starts a video but came without its keyframe as a '
+                'reference image. Test with LSTSVIDDataset and ref_img_sampler='
+                "dict(method='lsts_keyframe', key_frame_interval=10, key_frame_position="
+                "'middle') (or 'start'), or feed frames with mmlsts.apis.VideoInference; "
+                'mmtrack.apis.inference_vid cannot give LSTS its keyframes')
+        if frame_id == self.memo.key_id:
+            return [self.memo.memory]
         return [self.dfa(self.memo.memory, self.extract_low(img), self.memo.memory_embed)]
 
-    def _middle_keyframe(self, frame_id: int, ref_img, ref_img_metas) -> tuple[Tensor, int]:
-        """(image, frame id) of the segment's keyframe: ``frame_id``'s one reference image."""
-        metas = ref_img_metas[0] if ref_img_metas else None
-        # not a list: mmtrack.apis.inference_vid on a CPU leaves the metas in a DataContainer
-        metas = metas[0] if isinstance(metas, (list, tuple)) and metas else []
-        key_id = metas[0].get('frame_id') if len(metas) == 1 else None
-        if ref_img is None or key_id is None or self.key_frame_id(frame_id, key_id + 1) != key_id:
-            got = [m.get('frame_id') for m in metas] if metas else 'none usable'
+    def _keyframe_reference(self, frame_id: int, ref_img, ref_img_metas
+                            ) -> tuple[Tensor, int] | None:
+        """(image, frame id) of the keyframe that comes with this frame, or None.
+
+        One reference from ``'lsts_keyframe'``; ``mmtrack.apis.inference_vid`` gives copies of
+        the frame itself (10 at frame 0, one at every ``frame_stride``-th frame), which key the
+        frame as ``'start'`` does.
+        """
+        metas = ref_img_metas[0] if ref_img_metas else []
+        while hasattr(metas, 'data'):  # inference_vid on a CPU leaves a DataContainer
+            metas = metas.data
+        while isinstance(metas, (list, tuple)) and len(metas) == 1 and \
+                isinstance(metas[0], (list, tuple)):
+            metas = metas[0]
+        if ref_img is None and not metas:
+            return None
+        key_ids = sorted({m.get('frame_id') for m in metas}) if metas else []
+        if ref_img is None or len(key_ids) != 1 or key_ids[0] is None or key_ids[0] < frame_id:
             raise ValueError(
-                f"LSTS: key_frame_position='middle' detects frame {frame_id} on the keyframe of "
-                'its segment, a frame ahead, which must come as its one reference image (got '
-                f'reference frames: {got}); mmtrack.apis.inference_vid cannot give it. Feed '
-                'frames with mmlsts.apis.VideoInference (it holds them back until their '
-                'keyframe is seen), test with LSTSVIDDataset and ref_img_sampler='
-                f"dict(method='lsts_keyframe', key_frame_interval={self.key_frame_interval}), "
-                "or set model.test_cfg.key_frame_position='start' (online, no frame ahead)")
-        return ref_img[0][:, 0], key_id
+                f'LSTS: frame {frame_id} came with reference frames '
+                f"{[m.get('frame_id') for m in metas]}; LSTS takes the keyframe of the segment "
+                "the frame starts (at or after it): use LSTSVIDDataset's "
+                "ref_img_sampler=dict(method='lsts_keyframe')")
+        return ref_img[0][:, 0], key_ids[0]
 
     def simple_test(self, img, img_metas, ref_img=None, ref_img_metas=None, proposals=None,
                     rescale=False) -> dict:
