@@ -1,8 +1,16 @@
-"""lsts_aggregate and the LSTS / QualityNet / Low2High / SRFU / DFA modules (mmlsts.ops)."""
+"""lsts_aggregate and the LSTSAggregate, QualityNet, Low2High, SRFU and DFA modules (mmlsts.ops)."""
 import pytest
 import torch
 
-from mmlsts.ops import DFA, LSTS, SRFU, Low2High, QualityNet, init_offsets, lsts_aggregate
+from mmlsts.ops import (
+    DFA,
+    SRFU,
+    Low2High,
+    LSTSAggregate,
+    QualityNet,
+    init_offsets,
+    lsts_aggregate,
+)
 from mmlsts.ops.reference import lsts_reference_loops, lsts_reference_naive
 
 
@@ -99,7 +107,7 @@ def test_dtype_and_device_are_preserved(dtype):
 
 def test_bfloat16_autocast_on_cpu_stays_close_to_float32():
     torch.manual_seed(0)
-    lsts = LSTS(8, embed_channels=4, offset_init='gaussian', num_offsets=9)
+    lsts = LSTSAggregate(8, embed_channels=4, offset_init='gaussian', num_offsets=9)
     ref, tgt = torch.randn(1, 8, 6, 7), torch.randn(1, 8, 6, 7)
     expected = lsts(ref, tgt)
     with torch.autocast('cpu', dtype=torch.bfloat16):
@@ -154,11 +162,11 @@ def test_lsts_module_embedding_init_and_shared_offsets():
 
 def test_embed_std_sets_the_embedding_init_and_rejects_non_positive_values():
     torch.manual_seed(0)
-    lsts = LSTS(64, embed_channels=32, embed_std=0.1)
+    lsts = LSTSAggregate(64, embed_channels=32, embed_std=0.1)
     for conv in (lsts.ref_embed, lsts.tgt_embed):
         assert conv.weight.std().item() == pytest.approx(0.1, rel=0.1)
     with pytest.raises(ValueError, match='embed_std'):
-        LSTS(64, embed_std=0.0)
+        LSTSAggregate(64, embed_std=0.0)
 
 
 def test_quality_weights_sum_to_one_per_pixel():
@@ -182,6 +190,20 @@ def test_srfu_and_dfa_output_shapes_and_memory_embedding_reuse():
     assert current.shape == high.shape
     torch.testing.assert_close(dfa(updated, low, dfa.embed_memory(updated)), current)
     assert Low2High(24, 16, 8)(low).shape == (1, 16, 6, 9)
+
+
+def test_dfa_parts_are_the_intermediates_of_its_forward():
+    torch.manual_seed(0)
+    dfa = DFA(16, 24, lsts=dict(embed_channels=8, offset_range=1),
+              quality=dict(mid_channels=(8, 4)), low2high=dict(mid_channels=8))
+    memory, low = torch.randn(1, 16, 6, 9), torch.randn(1, 24, 6, 9)
+    parts = dfa.parts(memory, low, dfa.embed_memory(memory))
+    torch.testing.assert_close(parts.fused, dfa(memory, low))
+    torch.testing.assert_close(parts.current, dfa.low2high(low))
+    torch.testing.assert_close(parts.propagated, dfa.lsts(memory, parts.current))
+    w = parts.fusion_weights
+    assert w.shape == (1, 2, 6, 9) and parts.sampling_weights.shape == (1, 9, 6, 9)
+    torch.testing.assert_close(parts.fused, w[:, :1] * parts.current + w[:, 1:] * parts.propagated)
 
 
 @pytest.mark.gpu

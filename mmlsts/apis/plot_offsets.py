@@ -87,7 +87,7 @@ def _config(config, cfg_options: dict | None = None):
 def config_init_offsets(config, cfg_options: dict | None = None,
                         module: str = 'srfu') -> np.ndarray:
     """The (N, 2) initial offsets that ``model.<module>.lsts`` of ``config`` gives."""
-    from mmlsts.ops.lsts import LSTS
+    from mmlsts.ops import LSTSAggregate
     cfg = _config(config, cfg_options)
     name = config if isinstance(config, str) else 'the config'
     model = cfg.get('model', {})
@@ -96,7 +96,7 @@ def config_init_offsets(config, cfg_options: dict | None = None,
         raise ValueError(f"plot_offsets: {name} has no model.{module} (model type "
                          f"{model.get('type', '?')}); only LSTS configs have sampling offsets")
     # The module itself turns its settings into offsets, with its own defaults.
-    return LSTS(1, **dict(part.get('lsts') or {})).offsets.detach().numpy()
+    return LSTSAggregate(1, **dict(part.get('lsts') or {})).offsets.detach().numpy()
 
 
 def _module(key: str) -> str:

@@ -2,9 +2,8 @@
 
 Official layout (the code): conv1x1 -> 256, ReLU, conv3x3 -> 256, ReLU, conv3x3 -> C, no final
 ReLU. In: ``layer3[0..3]`` output (1024 channels for ResNet-50/101), before that block's final
-ReLU as the official code takes it (see ``LSTS.extract_low``); out: C channels. Every conv starts
-N(0, 0.01) with zero bias as the official ``init_weight``; ``init_std=None`` keeps PyTorch's
-default init (this plugin's behaviour before 0.2).
+ReLU as the official code takes it (see the detector's ``extract_low``); out: C channels.
+Every conv starts N(0, 0.01) with zero bias as the official ``init_weight``.
 """
 from __future__ import annotations
 
@@ -22,11 +21,11 @@ class Low2High(nn.Module):
         in_channels: channels of the low-level feature.
         out_channels: channels C of the high-level feature.
         mid_channels: channels of the two hidden layers (official: 256).
-        init_std: std of the convs' normal init (official: 0.01); None keeps PyTorch's default.
+        init_std: std of the convs' normal init (official: 0.01).
     """
 
     def __init__(self, in_channels: int = 1024, out_channels: int = 512,
-                 mid_channels: int = 256, init_std: float | None = 0.01) -> None:
+                 mid_channels: int = 256, init_std: float = 0.01) -> None:
         super().__init__()
         self.layers = nn.Sequential(
             nn.Conv2d(in_channels, mid_channels, 1),

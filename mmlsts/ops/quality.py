@@ -4,7 +4,6 @@ Official layout (the code, not the paper text): conv1x1 C->256, conv3x3 256->16,
 no nonlinearities, one network scoring both candidates; a softmax over the two score maps at
 every pixel gives the weights of the weighted sum. Every conv starts N(0, 0.01) with zero bias, as
 the official ``init_weight``: both scores then start near 0 and the fusion near 0.5 / 0.5.
-``init_std=None`` keeps PyTorch's default init instead (this plugin's behaviour before 0.2).
 """
 from __future__ import annotations
 
@@ -14,12 +13,10 @@ from torch import Tensor, nn
 __all__ = ['QualityNet', 'init_normal_']
 
 
-def init_normal_(module: nn.Module, std: float | None) -> None:
-    """The official init of the new layers: every conv N(0, ``std``), zero bias (None: keep)."""
-    if std is None:
-        return
+def init_normal_(module: nn.Module, std: float) -> None:
+    """The official init of the new layers: every conv N(0, ``std``), zero bias."""
     if not std > 0:
-        raise ValueError(f'init_std must be > 0 or None, got {std}')
+        raise ValueError(f'init_std must be > 0, got {std}')
     for conv in module.modules():
         if isinstance(conv, nn.Conv2d):
             nn.init.normal_(conv.weight, 0.0, std)
@@ -33,11 +30,11 @@ class QualityNet(nn.Module):
     Args:
         in_channels: channels C of both candidates.
         mid_channels: channels of the first two convs (official: 256, 16).
-        init_std: std of the convs' normal init (official: 0.01); None keeps PyTorch's default.
+        init_std: std of the convs' normal init (official: 0.01).
     """
 
     def __init__(self, in_channels: int, mid_channels: tuple[int, int] = (256, 16),
-                 init_std: float | None = 0.01) -> None:
+                 init_std: float = 0.01) -> None:
         super().__init__()
         c1, c2 = mid_channels
         self.score = nn.Sequential(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from .lsts import LSTS
+from .lsts_aggregate import LSTSAggregate
 from .quality import QualityNet
 
 __all__ = ['SRFU']
@@ -19,14 +19,14 @@ class SRFU(nn.Module):
 
     Args:
         in_channels: channels C of the high-level feature and the memory.
-        lsts: keyword arguments of :class:`LSTS` (embed_channels, offset_init, ...).
+        lsts: keyword arguments of :class:`LSTSAggregate` (embed_channels, offset_init, ...).
         quality: keyword arguments of :class:`QualityNet`.
     """
 
     def __init__(self, in_channels: int = 512, lsts: dict | None = None,
                  quality: dict | None = None) -> None:
         super().__init__()
-        self.lsts = LSTS(in_channels, **(lsts or {}))
+        self.lsts = LSTSAggregate(in_channels, **(lsts or {}))
         self.quality = QualityNet(in_channels, **(quality or {}))
 
     def forward(self, memory: Tensor, high: Tensor) -> Tensor:
