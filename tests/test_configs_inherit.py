@@ -12,7 +12,7 @@ from mmcv import Config
 
 VID = 'configs/vid'
 METHODS = ('lsts', 'dff', 'fgfa', 'selsa')
-TINY = [f'{m}_tiny_synthetic' for m in METHODS] + ['lsts_tiny_synthetic_pretrained']
+TINY = [f'{m}_tiny_synthetic' for m in METHODS]
 # What a tiny config may change in its R-50 twin: the data's root and scale, the detector's widths
 # (tiny_detector), the width of the method's own modules, FlowNet's download, and the schedule.
 TINY_MAY_CHANGE = {

@@ -170,9 +170,7 @@ def test_lsts_models_as_measured() -> None:
     """The LSTS entries say only what was measured: no ImageNet VID result, no checkpoint."""
     models = {m['Name']: m for _, m in _models() if m['In Collection'] == 'LSTS'}
     assert set(models) == {'lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian',
-                           'lsts_tiny_synthetic', 'lsts_tiny_synthetic_pretrained',
-                           'lsts_tiny_synthetic_online', 'lsts_tiny_synthetic_low2high_loss',
-                           'lsts_tiny_synthetic_quality_init'}
+                           'lsts_tiny_synthetic'}
     for name in ('lsts_r50', 'lsts_r101', 'lsts_r101_online', 'lsts_r101_gaussian'):
         assert 'Results' not in models[name], f'{name}: no ImageNet VID result exists yet'
         assert models[name]['Metadata']['Training Resources'] == '8x GPUs'
@@ -180,15 +178,15 @@ def test_lsts_models_as_measured() -> None:
     assert not any('Weights' in m for m in models.values()), 'no checkpoint is published'
 
 
-def _results_csv(name: str) -> list[dict]:
-    with open(osp.join(REPO, 'docs', 'results', name), newline='') as f:
+def _results_csv(path: str) -> list[dict]:
+    with open(osp.join(REPO, path), newline='') as f:
         return list(csv.DictReader(f))
 
 
 def test_inference_times_come_from_the_speed_table() -> None:
     """Every ``inference time`` is 1000 / fps of its config's row in docs/results/
     speed_r101_cpu.csv (the CPU table of docs/model_zoo.md), and every row is cited."""
-    fps = {r['config']: float(r['fps']) for r in _results_csv('speed_r101_cpu.csv')}
+    fps = {r['config']: float(r['fps']) for r in _results_csv('docs/results/speed_r101_cpu.csv')}
     cited = set()
     for rel, model in _models():
         for timing in model['Metadata'].get('inference time (ms/im)', []):
@@ -201,10 +199,11 @@ def test_inference_times_come_from_the_speed_table() -> None:
 
 
 def test_tiny_results_are_the_benchmark_means() -> None:
-    """A tiny model has Results exactly when docs/results/synthetic_vid.csv has runs of its
-    config, and they are the mean bbox_mAP_50 of those runs (docs/benchmarks.md)."""
+    """A tiny model has Results exactly when the benchmark's results (projects/
+    synthetic_benchmark/results/synthetic_vid.csv) have runs of its config, and they are the
+    mean bbox_mAP_50 of those runs."""
     runs: dict[str, list[float]] = {}
-    for row in _results_csv('synthetic_vid.csv'):
+    for row in _results_csv('projects/synthetic_benchmark/results/synthetic_vid.csv'):
         runs.setdefault(row['config'], []).append(float(row['bbox_mAP_50']))
     for rel, model in _models():
         results = model.get('Results')

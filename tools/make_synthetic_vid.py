@@ -2,7 +2,6 @@
 
     python tools/make_synthetic_vid.py -o data/synthetic_vid/ILSVRC --seed 0 \
         --train-videos 8 --val-videos 4 --frames 30 --size 128 160 --classes 3 --det-images 20
-    python tools/make_synthetic_vid.py -o data/synthetic_bench/ILSVRC --preset benchmark
 
 Then convert it like the real data:
     python tools/convert_datasets/ilsvrc.py -i data/synthetic_vid/ILSVRC \
@@ -13,16 +12,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-PRESET_NAMES = ('quickstart', 'benchmark')  # mmlsts.datasets.synthetic.PRESETS (fast --help)
-
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description='Synthetic ILSVRC-layout video set')
     p.add_argument('-o', '--output', required=True, help='root to write (like data/ILSVRC)')
     p.add_argument('--seed', type=int, default=0)
-    p.add_argument('--preset', choices=sorted(PRESET_NAMES), default='quickstart',
-                   help="a named set; 'benchmark' measures temporal aggregation (docs/data.md); "
-                        'options given explicitly override it')
     p.add_argument('--train-videos', type=int)
     p.add_argument('--val-videos', type=int)
     p.add_argument('--frames', type=int, help='frames per video')
@@ -40,13 +34,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from mmlsts.datasets.synthetic import PRESETS, make_synthetic_vid  # after parsing
+    from mmlsts.datasets import make_synthetic_vid  # after parsing
 
     given = dict(num_train_videos=args.train_videos, num_val_videos=args.val_videos,
                  frames_per_video=args.frames, num_det_images=args.det_images,
                  image_size=tuple(args.size) if args.size else None, num_classes=args.classes,
                  max_objects=args.max_objects, hardship_frames=args.hardship_frames)
-    options = {**PRESETS[args.preset], **{k: v for k, v in given.items() if v is not None}}
+    options = {k: v for k, v in given.items() if v is not None}
     try:
         stats = make_synthetic_vid(args.output, seed=args.seed, write_lists=args.lists,
                                    overwrite=args.overwrite, **options)

@@ -8,7 +8,7 @@ config's own test pipeline and reference sampler: LSTS 'middle', DFF, FGFA and S
 ``imshow_det_bboxes``: boxes with a score > ``score_thr``, class name and score).
 
 Also drawn per frame: the frame index, and on keyframes (frames that ran the whole backbone,
-:func:`mmlsts.apis.keyframes.is_key_frame`: LSTS 'middle' with interval 10 frames 4, 14, ...,
+:mod:`mmlsts.keyframes`: LSTS 'middle' with interval 10 frames 4, 14, ...,
 the last clipped to the clip's last frame; DFF every 10th frame; FGFA and SELSA none) an orange
 border and a ``KEY`` tag. The video is written with OpenCV's ``mp4v`` codec into a temporary
 folder beside ``output`` and put in place by :func:`mmlsts.utils.atomic_write` at the end; an
@@ -17,7 +17,6 @@ existing output is never replaced unless ``overwrite``.
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import os.path as osp
 import re
@@ -33,7 +32,7 @@ import numpy as np
 from mmlsts.utils import atomic_write
 
 from .inference import FrameResult, VideoInference
-from .keyframes import has_keyframes
+from .model import load_video_model
 
 __all__ = ['DemoResult', 'read_frames', 'draw_frame', 'run_video_demo', 'IMAGE_EXTENSIONS',
            'OUTPUT_EXTENSIONS', 'KEY_COLOUR']
@@ -131,39 +130,7 @@ def draw_frame(model, frame: FrameResult, score_thr: float = 0.5, out_scale: flo
     return drawn, sum(int((b[:, 4] > score_thr).sum()) for b in bboxes if b.size)
 
 
-# Model ---------------------------------------------------------------------------------------
-def load_video_model(config, checkpoint: str | None, device: str,
-                     cfg_options: dict | None = None):
-    """``mmtrack.apis.init_model`` without downloads: every pretrained ``init_cfg`` is dropped
-    (the checkpoint brings the weights; without one the weights are random)."""
-    from mmtrack.apis import init_model
-
-    import mmlsts  # noqa: F401  (registers LSTS and friends, applies the compat fixes)
-    from mmlsts.benchmark.vid import disable_pretrained
-    if isinstance(config, str) and not osp.isfile(config):
-        raise FileNotFoundError(f'demo: config {config} does not exist')
-    cfg = mmcv.Config.fromfile(config) if isinstance(config, str) else config.copy()
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    if checkpoint is not None and not osp.isfile(checkpoint):
-        raise FileNotFoundError(f'demo: checkpoint {checkpoint} does not exist')
-    if 'test' not in cfg.get('data', {}):
-        raise ValueError(f'demo: config {config} has no data.test (its test pipeline and '
-                         'reference sampler are what the demo feeds the model with)')
-    disable_pretrained(cfg.model)
-    mmcv_logger = logging.getLogger('mmcv')
-    level = mmcv_logger.level
-    mmcv_logger.setLevel(logging.ERROR)  # load_checkpoint reports every key it skips
-    try:
-        model = init_model(cfg, checkpoint, device=device)
-    finally:
-        mmcv_logger.setLevel(level)
-    if not model.CLASSES:  # no checkpoint meta: the test dataset's classes
-        from mmdet.datasets import DATASETS
-        model.CLASSES = getattr(DATASETS.get(cfg.data.test.type), 'CLASSES', None)
-    return model
-
-
+# Device --------------------------------------------------------------------------------------
 def _device(device: str | None) -> str:
     import torch
     device = device or ('cuda:0' if torch.cuda.is_available() else 'cpu')
@@ -215,8 +182,8 @@ def run_video_demo(config, checkpoint: str | None, input_path: str, output: str,
         fps: frame rate of the output; default the source video's, or 25 for a folder.
         max_frames: only the first ``max_frames`` frames (the clip ends there: LSTS's last
             keyframe is clipped to it).
-        cfg_options: config overrides (e.g. ``{'model.test_cfg.key_frame_interval': 5}``; an
-            LSTS 'lsts_keyframe' test sampler follows the model's key_frame_interval).
+        cfg_options: config overrides (e.g.
+            ``{'data.test.ref_img_sampler.key_frame_interval': 5}`` for LSTS).
         overwrite: replace an existing ``output`` (and write into a non-empty ``frames_dir``).
         frames_dir: also save every annotated frame there as ``%06d.png``.
         out_scale: resize the frames by this factor before drawing (for small inputs).
@@ -235,12 +202,12 @@ def run_video_demo(config, checkpoint: str | None, input_path: str, output: str,
     _check_outputs(output, input_path, frames_dir, overwrite)
     frames, count, source_fps = read_frames(input_path, max_frames)
     model = load_video_model(config, checkpoint, _device(device), cfg_options)
+    video, bar = VideoInference(model), mmcv.ProgressBar(count) if progress else None
     result = DemoResult(output=output, fps=float(fps or source_fps or DEFAULT_FPS),
-                        has_key_frames=has_keyframes(model), frames_dir=frames_dir,
+                        has_key_frames=video.schedule is not None, frames_dir=frames_dir,
                         detections=[] if return_detections else None)
     if frames_dir is not None:
         os.makedirs(frames_dir, exist_ok=True)
-    video, bar = VideoInference(model), mmcv.ProgressBar(count) if progress else None
     folder = osp.dirname(osp.abspath(output))
     os.makedirs(folder, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix='.demo_vid.', dir=folder) as tmp:

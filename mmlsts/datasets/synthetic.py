@@ -26,12 +26,12 @@ over 30-60 % of one object, which gets ``occluded=1``), ``defocus`` (gaussian bl
 ``rare_pose`` (one object drawn rotated 90 degrees or upside down). Objects overlapping an object
 drawn later by more than a quarter of their area are also marked occluded.
 
-The ``'benchmark'`` preset (:data:`PRESETS`) makes a set on which temporal context matters:
-heavy hardships (diagonal blur 26-38 px, occluders over 70-90 % of the object, defocus sigma
-6-8, fine and blotchy noise) in episodes of 3-6 consecutive frames with clean neighbours
-(``hardship_runs``), objects drawn slow, medium or fast (``motion_mix``), and twin classes that
-differ only in the orientation of 4 coarse bands, which an object loses in the frames of an
-episode that hits it (``twin_classes``).
+Options for a set on which temporal context matters (the synthetic benchmark's preset, in
+``projects/synthetic_benchmark``, sets them): heavy hardships (diagonal blur 26-38 px,
+occluders over 70-90 % of the object, defocus sigma 6-8, fine and blotchy noise) in episodes
+of 3-6 consecutive frames with clean neighbours (``hardship_runs``), objects drawn slow, medium
+or fast (``motion_mix``), and twin classes that differ only in the orientation of 4 coarse
+bands, which an object loses in the frames of an episode that hits it (``twin_classes``).
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ import numpy as np
 
 from .ilsvrc_converter import LIST_NAMES, VID_CLASSES, VID_WNIDS, derive_train_frames
 
-__all__ = ['make_synthetic_vid', 'HARDSHIPS', 'MOTIONS', 'OTHER_DET_WNID', 'PRESETS']
+__all__ = ['make_synthetic_vid', 'HARDSHIPS', 'INFO_NAME', 'MOTIONS', 'OTHER_DET_WNID']
 
 HARDSHIPS = ('motion_blur', 'occlusion', 'defocus', 'rare_pose', 'noise')
 _SINGLE_FRAME_KINDS = HARDSHIPS[:4]  # hardship_frames mode (the quick-start set): no 'noise'
@@ -70,17 +70,6 @@ _HEAVY = dict(blur_len=(26, 38), blur_angle=(math.pi / 6, math.pi / 3), occlusio
 _TWIN_BAND = 16  # sprite pixels per band of a twin class (4 bands across the object)
 OTHER_DET_WNID = 'n00007846'  # "person": a DET class that is not a VID class
 INFO_NAME = 'synthetic_info.json'
-# Named sets (keyword arguments of make_synthetic_vid). 'quickstart': the defaults, small and
-# fast (tests, demos, the learning check). 'benchmark': a set on which temporal aggregation is
-# measurable (docs/benchmarks.md): 24 val videos x 48 frames, episodes of heavy hardships on
-# over a third of the frames, slow / medium / fast objects, twin classes that only clean frames
-# tell apart, and train data in proportion.
-PRESETS: dict[str, dict[str, Any]] = {
-    'quickstart': {},
-    'benchmark': dict(num_train_videos=48, num_val_videos=24, frames_per_video=48,
-                      num_det_images=120, num_classes=8, max_objects=2, hardship_runs=4,
-                      motion_mix=(1.0, 1.0, 1.0), twin_classes=True),
-}
 _SPRITE = 64
 _MIN_VISIBLE = 4
 _TRAIN_CHUNK = 'ILSVRC2015_VID_train_{:04d}'

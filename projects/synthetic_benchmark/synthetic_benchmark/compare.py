@@ -1,8 +1,8 @@
 """Every VID method side by side on the synthetic benchmark: one budget, one CSV, one table.
 
-What ``tools/analysis/compare.py`` runs. On one synthetic set (``mmlsts.datasets.synthetic``
-preset ``'benchmark'`` by default, generated once per data seed), every method of
-:data:`METHODS` (or a chosen subset) is, per seed:
+What ``tools/compare.py`` runs. On one synthetic set (:data:`PRESETS`, ``'benchmark'`` by
+default, generated once per data seed), every method of :data:`METHODS` (or a chosen subset)
+is, per seed:
 
 1. started from the same single-frame detector, trained first for that seed (the synthetic
    stand-in for the ImageNet-pretrained backbone every real VID model starts from): video
@@ -11,7 +11,7 @@ preset ``'benchmark'`` by default, generated once per data seed), every method o
 2. trained for the same number of epochs with ``tools/train.py --deterministic``;
 3. tested with ``tools/test.py --eval bbox motion --out results.pkl --work-dir``; the metrics are
    read from the evaluation's own JSON (``eval_*.log.json``), the per-hardship AP from the
-   saved results (:mod:`mmlsts.benchmark.hardships`).
+   saved results (:mod:`.hardships`).
 
 Each trained model leaves ``train.json`` in its work dir and each finished run ``record.json``;
 a run whose record matches the budget and the data is skipped, a trained one is only tested, so
@@ -19,8 +19,9 @@ an interrupted comparison resumes where it stopped. After each run
 the CSV (:data:`CSV_COLUMNS`, one row per method and seed) is rewritten; rows it holds of runs
 that this call does not make (other seeds or methods) are kept. The fps column comes from one
 side-by-side speed run (:func:`measure_speed`, ``speed=True``): every method's seed-0 model,
-one after another in one process, after the training runs; a method's fps goes into each of its
-rows (a config's speed does not depend on its training seed). Run it with nothing else on the
+one after another in one ``tools/analysis/benchmark_vid.py`` process, after the training
+runs; a method's fps goes into each of its rows (a config's speed does not depend on its
+training seed). Run it with nothing else on the
 machine.
 """
 from __future__ import annotations
@@ -42,27 +43,26 @@ from concurrent.futures import ThreadPoolExecutor
 
 from mmlsts.utils import atomic_write, markdown_table
 
-__all__ = ['METHODS', 'TRIED_FIXES', 'CSV_COLUMNS', 'compare', 'measure_speed', 'summary_table',
+from .hardships import hardship_ap50, load_detections
+from .preset import PRESETS
+
+__all__ = ['METHODS', 'CSV_COLUMNS', 'compare', 'measure_speed', 'summary_table',
            'calibration', 'read_rows']
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
+LAB = 'projects/synthetic_benchmark'
 DATA_ROOT = osp.join('data', 'synthetic_vid', 'ILSVRC')  # the tiny configs' data_root
-# name: (config, seeds it runs). DFF and FGFA tiny keep a random FlowNet (no pretrained flow
-# exists at this size), so their numbers say little about the methods: one seed each.
+# name: (config, seeds it runs), paths from the repo root. DFF and FGFA tiny keep a random
+# FlowNet (no pretrained flow exists at this size), so their numbers say little about the
+# methods: one seed each.
 METHODS: dict[str, tuple[str, int]] = {
     'single_frame': ('configs/vid/faster_rcnn_tiny_synthetic.py', 3),
-    'lsts': ('configs/vid/lsts_tiny_synthetic_pretrained.py', 3),
-    'lsts_online': ('configs/vid/lsts_tiny_synthetic_online.py', 3),
+    'lsts': (f'{LAB}/configs/lsts_tiny_benchmark.py', 3),
+    'lsts_online': (f'{LAB}/configs/lsts_tiny_benchmark_online.py', 3),
     'selsa': ('configs/vid/selsa_tiny_synthetic.py', 3),
     'dff': ('configs/vid/dff_tiny_synthetic.py', 1),
     'fgfa': ('configs/vid/fgfa_tiny_synthetic.py', 1),
 }
-# Tried fixes of LSTS (docs/benchmarks.md): run only when named, never by default.
-TRIED_FIXES: dict[str, tuple[str, int]] = {
-    'lsts_low2high_loss': ('configs/vid/lsts_tiny_synthetic_low2high_loss.py', 3),
-    'lsts_quality_init': ('configs/vid/lsts_tiny_synthetic_quality_init.py', 3),
-}
-_RUNNABLE = {**METHODS, **TRIED_FIXES}
 PRETRAIN_CONFIG = METHODS['single_frame'][0]
 CSV_COLUMNS = ('method', 'config', 'seed', 'val_frames', 'bbox_mAP_50', 'hard_AP50',
                'clean_AP50', 'motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast', 'fps',
@@ -73,19 +73,17 @@ _CONFIG_LOCK = threading.Lock()
 
 
 def project_path(relative: str) -> str:
-    """A project file (``configs/...``, ``tools/...``) of a clone or of the installed package."""
-    for base in (REPO, osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), '.mim')):
-        path = osp.join(base, relative)
-        if osp.exists(path):
-            return path
-    raise FileNotFoundError(f'{relative} is neither in {REPO} nor in the installed mmlsts/.mim')
+    """A file of the repository (``configs/...``, ``tools/...``, the lab's configs)."""
+    path = osp.join(REPO, relative)
+    if not osp.exists(path):
+        raise FileNotFoundError(f'{relative} is not in the repository {REPO}')
+    return path
 
 
 def prepare_data(workspace: str, data_seed: int, preset: str = 'benchmark',
                  **overrides) -> str:
     """Generate and convert the synthetic set under ``workspace`` (once per preset and seed)."""
     from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
-    from mmlsts.datasets.synthetic import PRESETS
     root = osp.join(workspace, DATA_ROOT)
     stamp_file = osp.join(root, '.compare_data')
     stamp = data_stamp(preset, data_seed, overrides)
@@ -182,8 +180,7 @@ def _eval_json(work_dir: str) -> dict:
 def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict,
                init_from: str, threads: int = 1) -> dict:
     """Train, test and evaluate one (method, seed); returns its CSV row (``record.json``)."""
-    from mmlsts.benchmark.hardships import hardship_ap50, load_detections
-    config = project_path(_RUNNABLE[method][0])
+    config = project_path(METHODS[method][0])
     work_dir = osp.join(workspace, 'work_dirs', method, f'seed{seed}')
     record = _read_record(work_dir)
     if record and record.get('budget') == budget:
@@ -202,7 +199,7 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
                   workspace, osp.join(work_dir, 'test.out'), threads)
     metric = _eval_json(work_dir)
     hard = hardship_ap50(load_detections(results), osp.join(workspace, DATA_ROOT))
-    row = dict(method=method, config=_RUNNABLE[method][0], seed=seed, val_frames=hard['all'][1],
+    row = dict(method=method, config=METHODS[method][0], seed=seed, val_frames=hard['all'][1],
                bbox_mAP_50=metric['bbox_mAP_50'], hard_AP50=hard['hard'][0],
                clean_AP50=hard['clean'][0], motion_mAP_slow=metric['motion_mAP_slow'],
                motion_mAP_medium=metric['motion_mAP_medium'],
@@ -218,15 +215,15 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
             **overrides) -> list[dict]:
     """Run (or resume) the comparison; returns the CSV rows of every finished run (and of
     the CSV's other runs). ``speed``: then fill the fps column (:func:`measure_speed`)."""
-    unknown = sorted(set(methods) - set(_RUNNABLE))
+    unknown = sorted(set(methods) - set(METHODS))
     if unknown:
-        raise ValueError(f'unknown methods {unknown}; choose from {sorted(_RUNNABLE)}')
+        raise ValueError(f'unknown methods {unknown}; choose from {sorted(METHODS)}')
     workspace = osp.abspath(workspace)
     prepare_data(workspace, data_seed, preset, **overrides)
     stamp = data_stamp(preset, data_seed, overrides)
     budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs)
-    runs = [(m, s) for s in range(max(n for _, n in _RUNNABLE.values())) for m in methods
-            if s < _RUNNABLE[m][1] and (seeds is None or s in seeds)]
+    runs = [(m, s) for s in range(max(n for _, n in METHODS.values())) for m in methods
+            if s < METHODS[m][1] and (seeds is None or s in seeds)]
     # Rows of runs this call does not make (other seeds, other methods) stay in the CSV, and
     # the fps of an earlier speed run stays in the rows it makes.
     before = {(r['method'], r['seed']): r for r in (
@@ -264,17 +261,24 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
 
 def measure_speed(methods: list[str], workspace: str, frames: int = 41,
                   size: tuple[int, int] = (128, 160), threads: int = 1) -> dict[str, float]:
-    """fps of each method's trained seed-0 model, measured back to back in this process by
-    :func:`mmlsts.benchmark.vid.benchmark_configs` (each config's own test pipeline and
-    references, a ``frames``-frame video of the synthetic set's image ``size``, batch 1, CPU,
-    ``threads`` torch threads). Methods without a seed-0 checkpoint are left out."""
-    from mmlsts.benchmark.vid import benchmark_configs
+    """fps of each method's trained seed-0 model, measured back to back in one
+    ``tools/analysis/benchmark_vid.py`` process (each config's own test pipeline and references,
+    a ``frames``-frame video of the synthetic set's image ``size``, batch 1, CPU, ``threads``
+    torch threads). Methods without a seed-0 checkpoint are left out."""
     found = [(m, osp.join(workspace, 'work_dirs', m, 'seed0', 'latest.pth')) for m in methods]
     found = [(m, ckpt) for m, ckpt in found if osp.isfile(ckpt)]
-    results = benchmark_configs([project_path(_RUNNABLE[m][0]) for m, _ in found],
-                                [ckpt for _, ckpt in found], frames=frames, size=size,
-                                device='cpu', threads=threads, flops=False)
-    return {m: r.fps for (m, _), r in zip(found, results)}
+    if not found:
+        return {}
+    out_dir = osp.join(workspace, 'work_dirs', 'speed')
+    os.makedirs(out_dir, exist_ok=True)
+    _run_tool(osp.join('analysis', 'benchmark_vid.py'),
+              [*(project_path(METHODS[m][0]) for m, _ in found), '--checkpoints',
+               *(ckpt for _, ckpt in found), '--frames', str(frames), '--size', *map(str, size),
+               '--threads', str(threads), '--no-flops', '--out-dir', out_dir],
+              workspace, osp.join(out_dir, 'benchmark_vid.out'), threads)
+    with open(osp.join(out_dir, 'benchmark_vid.csv'), newline='') as f:
+        measured = [float(row['fps']) for row in csv.DictReader(f)]
+    return {m: fps for (m, _), fps in zip(found, measured)}
 
 
 def _in_order(rows: dict[tuple[str, int], dict]) -> list[dict]:

@@ -1,12 +1,16 @@
 """AP@0.5 of a synthetic-set test run on all, clean, hard and each hardship's frames.
 
     python tools/test.py configs/vid/lsts_tiny_synthetic.py --checkpoint CKPT --out lsts.pkl
-    python tools/analysis/eval_hardships.py data/synthetic_vid/ILSVRC lsts.pkl [more.pkl ...]
+    python projects/synthetic_benchmark/tools/eval_hardships.py data/synthetic_vid/ILSVRC \
+        lsts.pkl [more.pkl ...]
 
-Prints one markdown row per results file (see mmlsts/benchmark/hardships.py for the measure).
+Prints one markdown row per results file (synthetic_benchmark/hardships.py has the measure).
 """
 import argparse
 import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # the lab's package
 
 
 def main() -> None:
@@ -20,17 +24,15 @@ def main() -> None:
         if not osp.isfile(path):
             parser.error(f'results file not found: {path}')
 
-    from mmlsts.benchmark.hardships import SUBSETS, hardship_ap50, load_detections
-    rows = []
-    for path in args.results:
-        aps = hardship_ap50(load_detections(path), args.root, args.ann_file)
-        rows.append((path, aps))
+    from synthetic_benchmark.hardships import SUBSETS, hardship_ap50, load_detections
+
+    from mmlsts.utils import markdown_table
+    rows = [(path, hardship_ap50(load_detections(path), args.root, args.ann_file))
+            for path in args.results]
     counts = rows[0][1]
-    print('| results | ' + ' | '.join(f'{s} ({counts[s][1]})' for s in SUBSETS) + ' |')
-    print('|' + ' --- |' * (len(SUBSETS) + 1))
-    for path, aps in rows:
-        print(f'| {osp.basename(path)} | ' + ' | '.join(f'{aps[s][0]:.3f}' for s in SUBSETS)
-              + ' |')
+    print(markdown_table(['results', *(f'{s} ({counts[s][1]})' for s in SUBSETS)],
+                         [[osp.basename(path), *(f'{aps[s][0]:.3f}' for s in SUBSETS)]
+                          for path, aps in rows]), end='')
 
 
 if __name__ == '__main__':

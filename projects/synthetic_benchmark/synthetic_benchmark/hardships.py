@@ -6,7 +6,7 @@ saves for the val set, :func:`hardship_ap50` gives the AP at IoU 0.5 on all fram
 ones, on the hard ones and on each hardship. It is mmdet's VOC-style ``eval_map`` (area under the
 precision envelope, mean over the classes present in the subset), so its "all" column is close
 to, not equal to, the COCO-style ``bbox_mAP_50`` of ``--eval bbox``. The CLI is
-``tools/analysis/eval_hardships.py``.
+``tools/eval_hardships.py``.
 """
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def load_detections(path: str) -> list[list[np.ndarray]]:
     return results
 
 
-def _ground_truth(ann: dict) -> list[dict]:
+def _boxes_per_image(ann: dict) -> list[dict]:
+    """mmdet ``eval_map`` annotations (``bboxes``, ``labels``) of every image, in order."""
     labels = {c['id']: i for i, c in enumerate(ann['categories'])}
     per_image: dict[int, list] = {}
     for a in ann['annotations']:
@@ -80,7 +81,7 @@ def hardship_ap50(detections: list[list[np.ndarray]], root: str,
         subsets['hard' if frame_kinds else 'clean'].append(i)
         for kind in frame_kinds:
             subsets[kind].append(i)
-    gts = _ground_truth(ann)
+    gts = _boxes_per_image(ann)
     out = {}
     for name, idx in subsets.items():
         if not idx:

@@ -1,14 +1,17 @@
 """What DFA does to each non-keyframe's feature: a table by distance to the keyframe.
 
-    python tools/analysis/probe_dfa.py CONFIG CHECKPOINT [--frames N] [--out probe.md]
-        [--cfg-options ...]
+    python projects/synthetic_benchmark/tools/diagnose_dfa.py CONFIG CHECKPOINT [--frames N]
+        [--out probe.md] [--cfg-options ...]
 
 Runs the config's test set through the model's real test procedure and compares, at every
 non-keyframe, the propagated memory, low2high's output and the fused feature with the frame's own
-high-level feature (mmlsts/benchmark/dfa_probe.py).
+high-level feature (synthetic_benchmark/dfa_diagnosis.py).
 """
 import argparse
 import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # the lab's package
 
 
 def main() -> None:
@@ -28,9 +31,9 @@ def main() -> None:
     from mmdet.utils import build_dp
     from mmtrack.apis import init_model
     from mmtrack.datasets import build_dataloader, build_dataset
+    from synthetic_benchmark.dfa_diagnosis import probe_dfa, probe_table
 
     import mmlsts  # noqa: F401
-    from mmlsts.benchmark.dfa_probe import probe_dfa, probe_table
     from mmlsts.models.vid.lsts import LSTS
     from mmlsts.utils import atomic_write
     cfg = Config.fromfile(args.config)

@@ -1,26 +1,27 @@
 """Train and test every VID method's tiny config side by side on the synthetic benchmark.
 
-    python tools/analysis/compare.py [single_frame lsts lsts_online selsa dff fgfa]
-        [lsts_low2high_loss lsts_quality_init]
-        [--preset benchmark] [--data-seed 0] [--epochs 3] [--pretrain-epochs 12]
-        [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed] [--workspace work_dirs/compare]
-        [--csv docs/results/synthetic_vid.csv] [--md work_dirs/compare/synthetic_vid.md]
+    python projects/synthetic_benchmark/tools/compare.py \
+        [single_frame lsts lsts_online selsa dff fgfa] [--preset benchmark] [--data-seed 0]
+        [--epochs 3] [--pretrain-epochs 12] [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed]
+        [--workspace work_dirs/compare] [--md work_dirs/compare/synthetic_vid.md]
+        [--csv projects/synthetic_benchmark/results/synthetic_vid.csv]
 
-Resumable: finished runs are kept and skipped (mmlsts/benchmark/compare.py). Prints the
+Resumable: finished runs are kept and skipped (synthetic_benchmark/compare.py). Prints the
 summary table and whether the benchmark is calibrated (SELSA ahead of the single frame).
 """
 import argparse
 import os.path as osp
+import sys
 
-METHOD_NAMES = ('single_frame', 'lsts', 'lsts_online', 'selsa', 'dff', 'fgfa')
-FIX_NAMES = ('lsts_low2high_loss', 'lsts_quality_init')  # tried fixes: only when named
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))  # the lab's package
+
+from synthetic_benchmark.compare import METHODS  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('methods', nargs='*', default=list(METHOD_NAMES),
-                        help=f'any of {", ".join(METHOD_NAMES)} (default: all) or of the '
-                        f'tried LSTS fixes {", ".join(FIX_NAMES)}')
+    parser.add_argument('methods', nargs='*', default=list(METHODS),
+                        help=f'any of {", ".join(METHODS)} (default: all)')
     parser.add_argument('--preset', default='benchmark', choices=('benchmark', 'quickstart'))
     parser.add_argument('--data-seed', type=int, default=0)
     parser.add_argument('--epochs', type=int, default=3,
@@ -39,14 +40,15 @@ def main() -> None:
     parser.add_argument('--csv', help='CSV of every run (default: <workspace>/synthetic_vid.csv)')
     parser.add_argument('--md', help='summary table (default: <workspace>/synthetic_vid.md)')
     args = parser.parse_args()
-    bad = sorted(set(args.methods) - set(METHOD_NAMES + FIX_NAMES))
+    bad = sorted(set(args.methods) - set(METHODS))
     if bad:
-        parser.error(f'unknown methods {bad}; choose from {", ".join(METHOD_NAMES + FIX_NAMES)}')
+        parser.error(f'unknown methods {bad}; choose from {", ".join(METHODS)}')
     for name in ('epochs', 'pretrain_epochs', 'jobs', 'threads'):
         if getattr(args, name) < 1:
             parser.error(f'--{name.replace("_", "-")} must be >= 1, got {getattr(args, name)}')
 
-    from mmlsts.benchmark.compare import calibration, compare, summary_table
+    from synthetic_benchmark.compare import calibration, compare, summary_table
+
     from mmlsts.utils import atomic_write
     csv_path = args.csv or osp.join(args.workspace, 'synthetic_vid.csv')
     rows = compare(args.methods, args.workspace, args.epochs, args.pretrain_epochs,

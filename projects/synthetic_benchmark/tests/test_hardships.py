@@ -1,14 +1,17 @@
-"""Per-hardship AP of the synthetic set (mmlsts/benchmark/hardships.py, its CLI)."""
+"""Per-hardship AP of the synthetic set (synthetic_benchmark/hardships.py, its CLI)."""
 import json
+import os.path as osp
 import pickle
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from synthetic_benchmark.hardships import SUBSETS, hardship_ap50, load_detections
 
-from mmlsts.benchmark.hardships import SUBSETS, hardship_ap50, load_detections
 from mmlsts.datasets import convert_ilsvrc, make_synthetic_vid
+
+CLI = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'tools', 'eval_hardships.py')
 
 
 @pytest.fixture(scope='module')
@@ -57,7 +60,13 @@ def test_missing_the_hard_frames_shows_in_hard_not_in_clean(synthetic_root, tmp_
     path = tmp_path / 'results.pkl'
     path.write_bytes(pickle.dumps(dict(det_bboxes=dets)))
     assert len(load_detections(str(path))) == 24
-    out = subprocess.run([sys.executable, 'tools/analysis/eval_hardships.py',
+
+
+@pytest.mark.slow
+def test_the_cli_prints_a_row_per_results_file(synthetic_root, tmp_path):
+    path = tmp_path / 'results.pkl'
+    path.write_bytes(pickle.dumps(dict(det_bboxes=_detections(synthetic_root, drop_hard=True))))
+    out = subprocess.run([sys.executable, CLI,
                           str(synthetic_root), str(path)],
                          capture_output=True, text=True, check=True).stdout
     assert '| results | all (24) | clean (' in out and '| results.pkl | ' in out

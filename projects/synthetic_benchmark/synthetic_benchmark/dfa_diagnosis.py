@@ -5,8 +5,9 @@ M'_t = LSTS(M_k -> L_t) the keyframe memory propagated onto t. The feature F_t s
 frame's own high-level feature H_t = High(Low(I_t)), which a non-keyframe never computes: the
 closer F_t is to H_t where the objects are, the less the frame loses by skipping the high part.
 :func:`probe_dfa` runs a trained model through its real test procedure (the config's test set,
-frames in order, the model's own keyframes and memory) and, at every DFA call, also computes H_t
-and compares:
+frames in order, the model's own keyframes and memory) and, after every DFA call (a forward hook
+on ``model.dfa``: DFA itself is not changed), recomputes that call with :meth:`DFA.parts
+<mmlsts.ops.DFA.parts>`, computes H_t and compares:
 
 - ``cos_memory``, ``cos_low2high``, ``cos_fused``: mean per-pixel cosine of M'_t, L_t and F_t
   with H_t, over the whole map and (``_obj``) over the ground-truth boxes only;
@@ -15,7 +16,7 @@ and compares:
   chooses per pixel has a large std);
 - ``lsts_max_w``: the mean largest softmax weight of the key-to-current LSTS (1/N = uniform);
 
-grouped by the distance |t - k| to the keyframe. The CLI is ``tools/analysis/probe_dfa.py``.
+grouped by the distance |t - k| to the keyframe. The CLI is ``tools/diagnose_dfa.py``.
 """
 from __future__ import annotations
 
@@ -59,29 +60,25 @@ def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
     dataset = data_loader.dataset
     records: list[dict] = []
     state: dict = {}
-    original = lsts.dfa.forward
 
-    def probing_forward(memory, low, memory_embed=None):
-        dfa = lsts.dfa
-        current = dfa.low2high(low)
-        propagated, lsts_w = dfa.lsts(memory, current, ref_embed=memory_embed,
-                                      return_weights=True)
-        fused, quality_w = dfa.quality(current, propagated, return_weights=True)
+    def record(dfa, inputs, fused) -> None:
+        memory, low, memory_embed = (*inputs, None)[:3]
+        parts = dfa.parts(memory, low, memory_embed)
         own = lsts.extract_high(low)
         mask = _object_mask(state['boxes'], state['scale_factor'], own.shape[-2:],
                             state['pad_w'] / own.shape[-1])
-        w_low = quality_w[0, 0]
+        w_low = parts.fusion_weights[0, 0]
         records.append(dict(
             distance=abs(lsts.memo.frame_id - lsts.memo.key_id),
-            cos_memory=_cos(propagated, own), cos_low2high=_cos(current, own),
-            cos_fused=_cos(fused, own), cos_memory_obj=_cos(propagated, own, mask),
-            cos_low2high_obj=_cos(current, own, mask), cos_fused_obj=_cos(fused, own, mask),
-            norm_low2high=(current.norm(dim=1) / own.norm(dim=1).clamp_min(1e-6)).mean().item(),
+            cos_memory=_cos(parts.propagated, own), cos_low2high=_cos(parts.current, own),
+            cos_fused=_cos(fused, own), cos_memory_obj=_cos(parts.propagated, own, mask),
+            cos_low2high_obj=_cos(parts.current, own, mask), cos_fused_obj=_cos(fused, own, mask),
+            norm_low2high=(parts.current.norm(dim=1) / own.norm(dim=1).clamp_min(1e-6)
+                           ).mean().item(),
             w_low2high=w_low.mean().item(), w_low2high_std=w_low.std().item(),
-            lsts_max_w=lsts_w.max(dim=1).values.mean().item()))
-        return fused
+            lsts_max_w=parts.sampling_weights.max(dim=1).values.mean().item()))
 
-    lsts.dfa.forward = probing_forward
+    hook = lsts.dfa.register_forward_hook(record)
     try:
         for i, data in enumerate(data_loader):
             if max_frames is not None and i >= max_frames:
@@ -92,7 +89,7 @@ def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
             with torch.no_grad():
                 model(return_loss=False, rescale=True, **data)
     finally:
-        lsts.dfa.forward = original
+        hook.remove()
     return records
 
 
