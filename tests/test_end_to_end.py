@@ -4,6 +4,7 @@ The sets are tiny (a few short videos of 64x80 images); the learning test trains
 (about a minute on 2 CPU cores); the quick-start (tools/quickstart.sh) runs the same path at full
 size.
 """
+import json
 import os
 import os.path as osp
 import re
@@ -77,13 +78,20 @@ def _tool(workspace, *args):
     return done.stdout + done.stderr
 
 
-def test_train_then_test_with_eval_bbox(workspace):
+@pytest.mark.slow
+def test_training_validates_every_epoch_through_the_keyframe_sampler(workspace):
+    """tools/train.py with validation: mmcv's JSON log holds one val record per epoch, with
+    the bbox metrics of every val frame (the 'lsts_keyframe' sampler fed the model)."""
     work_dir = workspace / 'work_dirs' / 'tiny'
-    log = _tool(workspace, osp.join(REPO, 'tools', 'train.py'), TINY, '--work-dir',
-                str(work_dir), '--cfg-options', 'total_epochs=1', 'checkpoint_config.interval=1',
-                'evaluation.interval=1', 'log_config.interval=5')
-    assert 'Epoch(val) [1]' in log and 'bbox_mAP_50' in log
-    assert (work_dir / 'latest.pth').exists()
+    _tool(workspace, osp.join(REPO, 'tools', 'train.py'), TINY, '--work-dir', str(work_dir),
+          '--cfg-options', 'total_epochs=2', 'checkpoint_config.interval=2',
+          'evaluation.interval=1', 'log_config.interval=5')
+    (log,) = work_dir.glob('*.log.json')
+    records = [json.loads(line) for line in log.read_text().splitlines()[1:]]
+    val = [r for r in records if r.get('mode') == 'val']
+    assert [r['epoch'] for r in val] == [1, 2]
+    assert all(0.0 <= r['bbox_mAP_50'] <= 1.0 for r in val)
+    assert (work_dir / 'latest.pth').exists() and (work_dir / 'epoch_2.pth').exists()
 
 
 @pytest.mark.slow

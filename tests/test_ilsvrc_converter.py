@@ -402,6 +402,7 @@ def test_cli_help():
         assert 'usage:' in res.stdout and '--output' in res.stdout
 
 
+@pytest.mark.slow
 def test_cli_end_to_end(tmp_path):
     root = tmp_path / 'ILSVRC'
     res = _run('tools/make_synthetic_vid.py', '-o', str(root), '--seed', '2', '--train-videos',

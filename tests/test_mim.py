@@ -61,6 +61,7 @@ def workspace(make_workspace):
                           num_det_images=DET_IMAGES)
 
 
+@pytest.mark.slow
 def test_wheel_ships_configs_tools_and_model_index_in_mim(installed):
     wheel, site = installed
     names = set(zipfile.ZipFile(wheel).namelist())

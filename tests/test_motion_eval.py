@@ -443,6 +443,7 @@ def _run_in_process(monkeypatch, capsys, script, *args):
     return captured.out + captured.err
 
 
+@pytest.mark.slow
 def test_eval_bbox_motion_through_our_tool_the_stock_tool_and_eval_motion(workspace, monkeypatch,
                                                                           capsys):
     import mmtrack
