@@ -1,4 +1,5 @@
-"""Every shell command in README.md and docs/*.md names files that exist, and its arguments parse.
+"""Every shell command in README.md, docs/*.md and the lab's README names files that exist, and
+its arguments parse; every --flag the prose and tables name (in backticks) exists.
 
 Commands: lines of ```bash/sh/shell blocks, '$ ' lines of ```console, 4-space indented lines that
 start with python or bash. Tools and the configs/ named must exist (and load); a python tool parses
@@ -6,6 +7,8 @@ the arguments with its own argparse, in a forked child of this process that exit
 parse_args (nothing after the parse runs, nothing here changes); dist_*.sh forward to tools/
 {train,test}.py; other scripts: `bash -n`, and `SCRIPT ARGS --help` if they take --help. '[...]'
 is optional syntax (its --flags must be in the --help); '<x>', '...', '$X', a glob: not parsed.
+A `--flag` in backticks outside commands must be in the --help of the tool the same backticks
+name, or, when they name none, of some tool of the repository (or be one of EXTERNAL_FLAGS).
 """
 import argparse
 import functools
@@ -22,8 +25,15 @@ import traceback
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DOCS = ['README.md'] + sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/docs/*.md'))
+LAB = 'projects/synthetic_benchmark'
+DOCS = (['README.md'] + sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/docs/*.md'))
+        + [f'{LAB}/README.md'])
 OTHER_PROGRAMS = {'pip', 'git', 'cd', 'ls', 'echo', 'nvidia-smi', 'mim'}  # configs checked only
+TOOL_PREFIXES = ('tools/', './tools/', f'{LAB}/tools/')
+# Flags of programs that are not ours, as the docs use them.
+EXTERNAL_FLAGS = {'--pre', '--no-deps', '--no-build-isolation', '--no-index', '--target',
+                  '--find-links', '--user', '--upgrade', '--index-url', '--extra-index-url'}
+FLAG = re.compile(r'(?<![\w-])--[A-Za-z][\w-]*')
 TEMPLATE = re.compile(r'<[^>]*>|\.\.\.|\$|[*?]')
 DIST = {'tools/dist_train.sh': ('tools/train.py', ['--seed', '0', '--launcher', 'pytorch']),
         'tools/dist_test.sh': ('tools/test.py', ['--launcher', 'pytorch'])}
@@ -131,7 +141,7 @@ def problems(words: list[str], flags: list[str]) -> list[str]:
     if prog in ('pytest', 'tools/run_tests.sh'):
         return [f'{p} does not exist' for p in args if p.startswith('tests')
                 and not osp.exists(osp.join(REPO, p.split('::')[0]))]
-    if not prog.startswith(('tools/', './tools/')):
+    if not prog.startswith(TOOL_PREFIXES):
         return [f'{prog}: unknown program; add it to OTHER_PROGRAMS or teach this test it']
     tool = prog.removeprefix('./')
     if not osp.isfile(osp.join(REPO, tool)):
@@ -159,6 +169,69 @@ def problems(words: list[str], flags: list[str]) -> list[str]:
                              text=True, timeout=30)
         found += [f'bash {tool} {shlex.join(args)} --help: {run.stderr}'] if run.returncode else []
     return found + [f'{tool}: optional {f} is not in the script' for f in flags if f not in text]
+
+
+def prose_flags(text: str) -> list[tuple[int, str, str | None]]:
+    """(line, flag, the tool named beside it or None) of every --flag in backticks outside code
+    blocks and commands."""
+    found, fence = [], None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith(('```', '~~~')):
+            fence = None if fence is not None else stripped
+            continue
+        if fence is not None or (line.startswith('    ') and re.match(r'(python3?|bash) ',
+                                                                     stripped)):
+            continue
+        for span in re.findall(r'`([^`]*)`', line):
+            tool = next((w.removeprefix('./') for w in span.split()
+                         if w.startswith(TOOL_PREFIXES) and w.endswith(('.py', '.sh'))), None)
+            found += [(number, flag, tool) for flag in FLAG.findall(span)]
+    return found
+
+
+@functools.cache
+def all_tool_flags() -> frozenset[str]:
+    """Every --flag that some tool of the repository takes (its --help, or a script's text)."""
+    flags = set(EXTERNAL_FLAGS)
+    for tool in sorted(glob.glob(f'{REPO}/tools/**/*.py', recursive=True)
+                       + glob.glob(f'{REPO}/{LAB}/tools/*.py')):
+        rel = osp.relpath(tool, REPO)
+        if not osp.basename(rel).startswith('_'):
+            flags |= set(FLAG.findall(parse(rel, ('--help',))[1]))
+    for script in glob.glob(f'{REPO}/tools/*.sh'):
+        flags |= set(FLAG.findall(open(script).read()))
+    return frozenset(flags)
+
+
+def flag_problem(flag: str, tool: str | None) -> str | None:
+    if tool is None:
+        return None if flag in all_tool_flags() else f'{flag}: no tool takes it'
+    if not osp.isfile(osp.join(REPO, tool)):
+        return f'{tool} does not exist'
+    helped = (parse(tool, ('--help',))[1] if tool.endswith('.py')
+              else open(osp.join(REPO, tool)).read())
+    return None if flag in FLAG.findall(helped) else f'{tool}: {flag} is not in its --help'
+
+
+@pytest.mark.parametrize('doc', DOCS)
+def test_flags_named_in_prose_and_tables_exist(doc: str) -> None:
+    with open(osp.join(REPO, doc)) as f:
+        named = prose_flags(f.read())
+    wrong = [f'line {n}: {p}' for n, flag, tool in named if (p := flag_problem(flag, tool))]
+    assert not wrong, '\n'.join(wrong)
+
+
+def test_prose_flag_check_catches_a_removed_flag() -> None:
+    text = ('Run `tools/analysis/benchmark_vid.py --frames 3 --bogus`; `--pretrain`.\n'
+            '```bash\npython tools/x.py --inside-a-block\n```\n| `--frames` | a cell |\n')
+    named = prose_flags(text)
+    assert named == [(1, '--frames', 'tools/analysis/benchmark_vid.py'),
+                     (1, '--bogus', 'tools/analysis/benchmark_vid.py'),
+                     (1, '--pretrain', None), (5, '--frames', None)]
+    assert [flag_problem(f, t) for _, f, t in named] == [
+        None, 'tools/analysis/benchmark_vid.py: --bogus is not in its --help',
+        '--pretrain: no tool takes it', None]
 
 
 def doc_commands() -> list:
