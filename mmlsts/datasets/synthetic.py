@@ -39,6 +39,7 @@ import json
 import math
 import os
 import shutil
+from dataclasses import dataclass
 from typing import Any
 
 import cv2
@@ -60,7 +61,10 @@ MOTIONS = ('slow', 'medium', 'fast')
 # 0.7-0.9, fast < 0.7 (docs/data.md has the measured shares).
 _MOTION_SPEED = {'slow': ((0.0, 0.004), (0.0, 0.01)), 'medium': ((0.012, 0.022), (0.02, 0.05)),
                  'fast': ((0.045, 0.1), (0.1, 0.25))}
-# Parameters of the benchmark hardships (hardship_runs mode), strong enough to defeat one frame.
+# How hard a hard frame is. _LIGHT: the quick-start's single hard frames (hardship_frames),
+# blurred in any direction.
+_LIGHT = dict(blur_len=(7, 13), blur_angle=None, occlusion=(0.3, 0.6), defocus=(1.5, 3.0))
+# _HEAVY: the episodes of hardship_runs, strong enough to defeat one frame.
 # The twin classes' bands have a period of half the object's side (_TWIN_BAND): the blur runs
 # diagonally so that it smears both orientations, over about one period along each axis.
 # The noise has a coarse part, blotches of 4 x 4 pixels about the size of a band, that hides
@@ -319,6 +323,19 @@ def _pick(rng: np.random.Generator, candidates: list[int], k: int) -> list[int]:
     return sorted(int(i) for i in rng.choice(candidates, size=k, replace=False))
 
 
+def _plan_single_frames(rng: np.random.Generator, n: int, frames_per_kind: int,
+                        vis: list[list]) -> dict[str, dict]:
+    """``frames_per_kind`` single frames of each quick-start hardship (occlusion and rare pose
+    on frames with a visible object). {kind: {frame: None}}: the object an occlusion hits is
+    drawn when the frame is rendered."""
+    with_obj = [t for t in range(n) if any(b is not None for b in vis[t])]
+    plan: dict[str, dict] = {
+        k: dict.fromkeys(_pick(rng, with_obj if k in ('occlusion', 'rare_pose') else list(range(n)),
+                               frames_per_kind)) for k in _SINGLE_FRAME_KINDS}
+    plan['noise'] = {}
+    return plan
+
+
 def _plan_runs(rng: np.random.Generator, n: int, runs: int, vis: list[list]) -> dict[str, dict]:
     """``runs`` episodes of 3-6 consecutive frames of one hardship each, at least 3 clean frames
     apart, kinds taken in turn from a shuffled list. {kind: {frame: object index or -1}}; the
@@ -348,37 +365,46 @@ def _plan_runs(rng: np.random.Generator, n: int, runs: int, vis: list[list]) -> 
     return plan
 
 
-def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: int, n: int,
-                h: int, w: int, num_classes: int, max_objects: int, hardship_frames: int,
-                quality: int, sprites: list, hardships: dict[str, list],
-                hardship_runs: int = 0, motion_mix: tuple[float, ...] | None = None,
-                motions: list | None = None, plain: list | None = None) -> dict:
+@dataclass(frozen=True)
+class _VideoSettings:
+    """What every video of a set shares (see :func:`make_synthetic_vid`)."""
+
+    frames: int
+    height: int
+    width: int
+    num_classes: int
+    max_objects: int
+    hardship_frames: int
+    hardship_runs: int
+    motion_mix: tuple[float, ...] | None
+    quality: int
+    sprites: list
+    plain: list | None  # twins without their bands, drawn where a hardship episode hits them
+
+
+def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: int,
+                cfg: _VideoSettings, hardships: dict[str, list], motions: list | None) -> dict:
     """Render one video; returns {'frames', 'boxes', 'empty', 'classes'}.
 
-    With ``plain`` (the sprites without their bands) and hardship runs, the objects a hardship
+    The hardships are planned first (single frames, or episodes with ``hardship_runs``), then
+    every frame is drawn by the one renderer. With ``plain`` sprites, the objects an episode
     hits (every object under blur, defocus or noise, the occluded one) are drawn plain: the
     frame has lost the twin detail, whatever is left of the frame.
     """
-    objs = _plan_video(rng, v, n, h, w, num_classes, max_objects, motion_mix)
+    n, h, w = cfg.frames, cfg.height, cfg.width
+    objs = _plan_video(rng, v, n, h, w, cfg.num_classes, cfg.max_objects, cfg.motion_mix)
     pad = max(8, w // 8)
     bg = _background(rng, h + 2 * pad, w + 2 * pad)
     pan = rng.uniform(0, 2 * math.pi, size=2)
     boxes = [[_obj_box(o, t, h, w) for o in objs] for t in range(n)]
     vis = [[_visible(b, h, w) for b in frame] for frame in boxes]
-    if hardship_runs:
-        runs = _plan_runs(rng, n, hardship_runs, vis)
-        plan = {k: sorted(runs[k]) for k in HARDSHIPS}
-        heavy = _HEAVY
+    if cfg.hardship_runs:
+        plan, hardness = _plan_runs(rng, n, cfg.hardship_runs, vis), _HEAVY
     else:
-        with_obj = [t for t in range(n) if any(b is not None for b in vis[t])]
-        plan = {k: _pick(rng, with_obj if k in ('occlusion', 'rare_pose') else list(range(n)),
-                         hardship_frames) for k in _SINGLE_FRAME_KINDS}
-        plan['noise'] = []
-        runs = None
-        heavy = dict(blur_len=(7, 13), occlusion=(0.3, 0.6), defocus=(1.5, 3.0))
+        plan, hardness = _plan_single_frames(rng, n, cfg.hardship_frames, vis), _LIGHT
     video = f'{split}/{rel}'
     for k, frames in plan.items():
-        hardships[k].extend([split, video, t] for t in frames)
+        hardships[k].extend([split, video, t] for t in sorted(frames))
     if motions is not None:
         motions.extend([split, video, i, o.get('motion', 'legacy')] for i, o in enumerate(objs))
     stats = dict(frames=n, boxes=0, empty=0, classes=set())
@@ -393,38 +419,39 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
             pose_obj = int(rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
             pose_kind = int(rng.integers(1, 3))
         lost: set[int] = set()
-        if plain is not None and runs:
-            if any(t in runs[k] for k in ('motion_blur', 'defocus', 'noise')):
+        if cfg.plain is not None:
+            if any(t in plan[k] for k in ('motion_blur', 'defocus', 'noise')):
                 lost = set(range(len(objs)))
-            elif t in runs['occlusion']:
-                lost = {runs['occlusion'][t]}
+            elif t in plan['occlusion']:
+                lost = {plan['occlusion'][t]}
         for i, o in enumerate(objs):
-            _paste(frame, (plain if i in lost else sprites)[o['cls']], boxes[t][i], o['gain'],
-                   pose_kind if i == pose_obj else 0)
+            sprite = (cfg.plain if i in lost else cfg.sprites)[o['cls']]
+            _paste(frame, sprite, boxes[t][i], o['gain'], pose_kind if i == pose_obj else 0)
             for j in range(i):  # earlier objects are under this one
                 if vis[t][i] is not None and vis[t][j] is not None and \
                         _ioa(vis[t][j], vis[t][i]) > 0.25:
                     occluded[j] = True
         if t in plan['occlusion']:
-            i = runs['occlusion'][t] if runs else int(
-                rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
+            i = plan['occlusion'][t]
+            if i is None:
+                i = int(rng.choice([i for i, b in enumerate(vis[t]) if b is not None]))
             occluded[i] = True
-            _occlude(rng, frame, vis[t][i], heavy['occlusion'])
+            _occlude(rng, frame, vis[t][i], hardness['occlusion'])
         if t in plan['motion_blur']:
-            lo, hi = heavy['blur_len']
-            if runs:  # diagonal, either way (the order of the draws fixes each set's frames)
-                angle = rng.uniform(*heavy['blur_angle']) + math.pi / 2 * int(rng.integers(2))
+            lo, hi = hardness['blur_len']
+            if hardness['blur_angle']:  # diagonal, either way (the draws' order fixes the set)
+                angle = rng.uniform(*hardness['blur_angle']) + math.pi / 2 * int(rng.integers(2))
                 length = int(rng.integers(lo, hi + 1))
             else:
                 length = int(rng.integers(lo, hi + 1))
                 angle = rng.uniform(0, math.pi)
             frame = cv2.filter2D(frame, -1, _motion_kernel(length, angle))
         if t in plan['defocus']:
-            frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(*heavy['defocus']))
+            frame = cv2.GaussianBlur(frame, (0, 0), rng.uniform(*hardness['defocus']))
         if t in plan['noise']:
-            frame += rng.normal(0, rng.uniform(*heavy['noise']),
+            frame += rng.normal(0, rng.uniform(*hardness['noise']),
                                 size=frame.shape).astype(np.float32)
-            blotches = rng.normal(0, rng.uniform(*heavy['blotch']),
+            blotches = rng.normal(0, rng.uniform(*hardness['blotch']),
                                   size=(-(-h // 4), -(-w // 4), 3)).astype(np.float32)
             frame += cv2.resize(blotches, (w, h), interpolation=cv2.INTER_NEAREST)
         frame += rng.normal(0, 4, size=frame.shape).astype(np.float32)
@@ -436,7 +463,7 @@ def _make_video(rng: np.random.Generator, root: str, split: str, rel: str, v: in
                                 if vis[t][i] is not None)
         stem = f'{t:06d}'
         _write(os.path.join(root, 'Data', 'VID', split, rel, stem + '.JPEG'),
-               _jpeg(frame, quality))
+               _jpeg(frame, cfg.quality))
         _write(os.path.join(root, 'Annotations', 'VID', split, rel, stem + '.xml'),
                _xml(folder, stem, w, h, objects, 'ILSVRC_2015'))
     return stats
@@ -548,6 +575,8 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
     # Twins drawn in a hardship episode lose their bands (their mean colour is kept).
     plain = [(np.broadcast_to(img.mean(axis=(0, 1)), img.shape), mask)
              for img, mask in sprites] if twin_classes and hardship_runs else None
+    settings = _VideoSettings(frames_per_video, h, w, num_classes, max_objects, hardship_frames,
+                              hardship_runs, motion_mix, jpeg_quality, sprites, plain)
     hardships: dict[str, list] = {k: [] for k in HARDSHIPS}
     motions: list | None = [] if motion_mix is not None else None
     out: dict[str, Any] = {'root': root, 'seed': seed,
@@ -562,9 +591,7 @@ def make_synthetic_vid(root: str, num_train_videos: int = 8, num_val_videos: int
                 rel = f'{_TRAIN_CHUNK.format(v // 1000)}/ILSVRC2015_train_{v:08d}'
             else:
                 rel = f'ILSVRC2015_val_{v:08d}'
-            vs = _make_video(rng, root, split, rel, v, frames_per_video, h, w, num_classes,
-                             max_objects, hardship_frames, jpeg_quality, sprites, hardships,
-                             hardship_runs, motion_mix, motions, plain)
+            vs = _make_video(rng, root, split, rel, v, settings, hardships, motions)
             s['videos'] += 1
             s['frames'] += vs['frames']
             s['boxes'] += vs['boxes']
