@@ -16,7 +16,12 @@ on ``model.dfa``: DFA itself is not changed), recomputes that call with :meth:`D
   chooses per pixel has a large std);
 - ``lsts_max_w``: the mean largest softmax weight of the key-to-current LSTS (1/N = uniform);
 
-grouped by the distance |t - k| to the keyframe. The CLI is ``tools/diagnose_dfa.py``.
+grouped by the distance |t - k| to the keyframe (:func:`probe_table`), and the fusion's weight
+on low2high on the clean and on the hard non-keyframes (:func:`fusion_table`). Then
+:func:`variant_rows` tests the same checkpoint with each test-time variant of
+:mod:`.dfa_variants` (memory alone, low2high alone, a fixed average, no warping, sharper
+attention, no SRFU) and gives AP@0.5 on all, clean and hard frames (:mod:`.hardships`). The CLI
+is ``tools/diagnose_dfa.py``.
 """
 from __future__ import annotations
 
@@ -29,7 +34,7 @@ from torch import Tensor
 
 from mmlsts.utils import markdown_table
 
-__all__ = ['probe_dfa', 'probe_table', 'PROBE_KEYS']
+__all__ = ['probe_dfa', 'probe_table', 'fusion_table', 'variant_rows', 'PROBE_KEYS']
 
 PROBE_KEYS = ('cos_memory', 'cos_low2high', 'cos_fused', 'cos_memory_obj', 'cos_low2high_obj',
               'cos_fused_obj', 'norm_low2high', 'w_low2high', 'w_low2high_std', 'lsts_max_w')
@@ -69,7 +74,7 @@ def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
                             state['pad_w'] / own.shape[-1])
         w_low = parts.fusion_weights[0, 0]
         records.append(dict(
-            distance=abs(lsts.memo.frame_id - lsts.memo.key_id),
+            index=state['index'], distance=abs(lsts.memo.frame_id - lsts.memo.key_id),
             cos_memory=_cos(parts.propagated, own), cos_low2high=_cos(parts.current, own),
             cos_fused=_cos(fused, own), cos_memory_obj=_cos(parts.propagated, own, mask),
             cos_low2high_obj=_cos(parts.current, own, mask), cos_fused_obj=_cos(fused, own, mask),
@@ -84,7 +89,7 @@ def probe_dfa(model, data_loader, max_frames: int | None = None) -> list[dict]:
             if max_frames is not None and i >= max_frames:
                 break
             meta = data['img_metas'][0].data[0][0]
-            state.update(boxes=dataset.get_ann_info(dataset.data_infos[i])['bboxes'],
+            state.update(index=i, boxes=dataset.get_ann_info(dataset.data_infos[i])['bboxes'],
                          scale_factor=meta['scale_factor'], pad_w=meta['pad_shape'][1])
             with torch.no_grad():
                 model(return_loss=False, rescale=True, **data)
@@ -106,3 +111,42 @@ def probe_table(records: list[dict]) -> str:
             cells.append(f'{statistics.fmean(values):.3f}' if values else '-')
         rows.append(cells)
     return markdown_table(['distance', 'frames', *PROBE_KEYS], rows)
+
+
+def fusion_table(records: list[dict], subsets: dict[str, list[int]]) -> str:
+    """Markdown: the quality net's weight on low2high (mean, and its std over pixels) on the
+    clean and on the hard non-keyframes (``subsets`` from :func:`.hardships.val_subsets`). A
+    fusion that chooses gives the clean frames more than the hard ones."""
+    rows = []
+    for name in ('clean', 'hard'):
+        members = set(subsets[name])
+        mine = [r for r in records if r['index'] in members]
+        cells = [f"{statistics.fmean(r[k] for r in mine):.3f}" if mine else '-'
+                 for k in ('w_low2high', 'w_low2high_std')]
+        rows.append([name, len(mine), *cells])
+    return markdown_table(['non-keyframes', 'frames', 'w_low2high', 'w_low2high_std'], rows)
+
+
+def variant_rows(config: str, checkpoint: str, variants: list[str], root: str,
+                 cfg_options: dict | None = None) -> list[list]:
+    """[variant, AP@0.5 all, clean, hard] of ``checkpoint`` tested with each DFA variant on the
+    config's test set (the synthetic val set under ``root``), frames in order as tools/test.py
+    runs them."""
+    from mmcv import Config
+    from mmcv.parallel import MMDataParallel
+    from mmtrack.apis import init_model, single_gpu_test
+    from mmtrack.datasets import build_dataloader, build_dataset
+
+    from .dfa_variants import variant_options
+    from .hardships import hardship_ap50
+    rows = []
+    for variant in variants:
+        variant_cfg = Config.fromfile(config)
+        variant_cfg.merge_from_dict({**(cfg_options or {}), **variant_options(variant)})
+        model = MMDataParallel(init_model(variant_cfg, checkpoint, device='cpu'))
+        loader = build_dataloader(build_dataset(variant_cfg.data.test), samples_per_gpu=1,
+                                  workers_per_gpu=0, dist=False, shuffle=False)
+        results = single_gpu_test(model, loader)['det_bboxes']
+        aps = hardship_ap50(results, root)
+        rows.append([variant, *(round(aps[k][0], 4) for k in ('all', 'clean', 'hard'))])
+    return rows

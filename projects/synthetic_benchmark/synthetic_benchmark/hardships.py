@@ -18,7 +18,7 @@ import numpy as np
 
 from mmlsts.datasets.synthetic import HARDSHIPS, INFO_NAME
 
-__all__ = ['hardship_ap50', 'load_detections', 'SUBSETS']
+__all__ = ['hardship_ap50', 'load_detections', 'val_subsets', 'SUBSETS']
 
 SUBSETS = ('all', 'clean', 'hard') + HARDSHIPS
 
@@ -51,10 +51,10 @@ def _boxes_per_image(ann: dict) -> list[dict]:
     return gts
 
 
-def hardship_ap50(detections: list[list[np.ndarray]], root: str,
-                  ann_file: str | None = None) -> dict[str, tuple[float, int]]:
-    """{subset: (AP@0.5, number of frames)} over the synthetic val set under ``root``."""
-    from mmdet.core import eval_map
+def val_subsets(root: str, ann_file: str | None = None) -> tuple[dict, dict[str, list[int]]]:
+    """(the val annotation file's content, {subset: indices of its images}) for the synthetic
+    set under ``root``: every image is in 'all', in 'clean' or 'hard', and in each of its
+    hardships."""
     ann_file = ann_file or osp.join(root, 'annotations', 'imagenet_vid_val.json')
     info_file = osp.join(root, INFO_NAME)
     for path in (ann_file, info_file):
@@ -65,9 +65,6 @@ def hardship_ap50(detections: list[list[np.ndarray]], root: str,
         ann = json.load(f)
     with open(info_file) as f:
         info = json.load(f)
-    if len(detections) != len(ann['images']):
-        raise ValueError(f'{len(detections)} frames of detections but {len(ann["images"])} '
-                         f'images in {ann_file}: were they made on this val set?')
     kinds: dict[tuple[str, int], list[str]] = {}
     for kind, frames in info['hardships'].items():
         for split, video, frame in frames:
@@ -81,6 +78,17 @@ def hardship_ap50(detections: list[list[np.ndarray]], root: str,
         subsets['hard' if frame_kinds else 'clean'].append(i)
         for kind in frame_kinds:
             subsets[kind].append(i)
+    return ann, subsets
+
+
+def hardship_ap50(detections: list[list[np.ndarray]], root: str,
+                  ann_file: str | None = None) -> dict[str, tuple[float, int]]:
+    """{subset: (AP@0.5, number of frames)} over the synthetic val set under ``root``."""
+    from mmdet.core import eval_map
+    ann, subsets = val_subsets(root, ann_file)
+    if len(detections) != len(ann['images']):
+        raise ValueError(f'{len(detections)} frames of detections but {len(ann["images"])} '
+                         f'images in {ann_file or root}: were they made on this val set?')
     gts = _boxes_per_image(ann)
     out = {}
     for name, idx in subsets.items():
