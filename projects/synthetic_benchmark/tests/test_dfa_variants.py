@@ -5,9 +5,9 @@ import pytest
 import torch
 from mmcv import Config
 from mmtrack.models import build_model
+from synthetic_benchmark.dfa_variants import VARIANTS, variant_options
 
 import mmlsts  # noqa: F401  (registers LSTS, SRFU, DFA)
-from synthetic_benchmark.dfa_variants import VARIANTS, variant_options
 
 LAB = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(LAB, 'configs', 'lsts_tiny_benchmark.py')
