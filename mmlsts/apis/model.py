@@ -2,7 +2,7 @@
 
 :func:`load_video_model` is ``mmtrack.apis.init_model`` with every pretrained ``init_cfg`` dropped
 (:func:`disable_pretrained`): the checkpoint brings the weights, and without one they are
-random (tests, speed benchmarks). Used by the demo and the speed benchmark.
+random. The demo uses both; the speed benchmark and the tests use :func:`disable_pretrained`.
 """
 from __future__ import annotations
 

@@ -139,13 +139,14 @@ def variant_rows(config: str, checkpoint: str, variants: list[str], root: str,
 
     from .dfa_variants import variant_options
     from .hardships import hardship_ap50
-    rows = []
+    rows, loader = [], None
     for variant in variants:
         variant_cfg = Config.fromfile(config)
         variant_cfg.merge_from_dict({**(cfg_options or {}), **variant_options(variant)})
         model = MMDataParallel(init_model(variant_cfg, checkpoint, device='cpu'))
-        loader = build_dataloader(build_dataset(variant_cfg.data.test), samples_per_gpu=1,
-                                  workers_per_gpu=0, dist=False, shuffle=False)
+        if loader is None:  # the variants change the model only: one test set for all
+            loader = build_dataloader(build_dataset(variant_cfg.data.test), samples_per_gpu=1,
+                                      workers_per_gpu=0, dist=False, shuffle=False)
         results = single_gpu_test(model, loader)['det_bboxes']
         aps = hardship_ap50(results, root)
         rows.append([variant, *(round(aps[k][0], 4) for k in ('all', 'clean', 'hard'))])

@@ -3,23 +3,14 @@ import os.path as osp
 
 from mmcv import Config
 
+from tests.test_configs_inherit import flat  # the product's config flattener
+
 LAB = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPO = osp.dirname(osp.dirname(LAB))
 
 
-def _flat(node, prefix=''):
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            out.update(_flat(value, f'{prefix}{key}.'))
-        return out
-    if isinstance(node, (list, tuple)) and any(isinstance(x, (dict, list)) for x in node):
-        return _flat(dict(enumerate(node)), prefix)
-    return {prefix[:-1]: node}
-
-
 def _diff(a: Config, b: Config) -> dict:
-    fa, fb = _flat(a._cfg_dict.to_dict()), _flat(b._cfg_dict.to_dict())
+    fa, fb = flat(a._cfg_dict.to_dict()), flat(b._cfg_dict.to_dict())
     return {k: (fa.get(k), fb.get(k)) for k in fa.keys() | fb.keys() if fa.get(k) != fb.get(k)}
 
 
