@@ -36,6 +36,20 @@ def test_quality_and_low2high_start_from_the_official_init(make):
             make(init_std=bad)
 
 
+@pytest.mark.parametrize('make', [lambda **k: QualityNet(256, **k),
+                                  lambda **k: Low2High(256, 128, 64, **k)])
+def test_new_layers_take_one_init_std_per_conv(make):
+    torch.manual_seed(0)
+    stds = (0.04, 0.02, 0.01)
+    for conv, std in zip(_convs(make(init_std=stds)), stds):
+        assert conv.weight.std().item() == pytest.approx(std, rel=0.25)
+        assert torch.count_nonzero(conv.bias) == 0
+    with pytest.raises(ValueError, match=r'one per conv \(3\), got 2'):
+        make(init_std=(0.04, 0.02))
+    with pytest.raises(ValueError, match='init_std must be > 0'):
+        make(init_std=(0.04, 0.0, 0.01))
+
+
 def test_fusion_starts_near_half_half():
     torch.manual_seed(0)
     quality = QualityNet(64)

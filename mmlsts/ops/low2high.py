@@ -7,6 +7,8 @@ Every conv starts N(0, 0.01) with zero bias as the official ``init_weight``.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from torch import Tensor, nn
 
 from .quality import init_normal_
@@ -21,11 +23,11 @@ class Low2High(nn.Module):
         in_channels: channels of the low-level feature.
         out_channels: channels C of the high-level feature.
         mid_channels: channels of the two hidden layers (official: 256).
-        init_std: std of the convs' normal init (official: 0.01).
+        init_std: std of the convs' normal init (official: 0.01), or one per conv.
     """
 
     def __init__(self, in_channels: int = 1024, out_channels: int = 512,
-                 mid_channels: int = 256, init_std: float = 0.01) -> None:
+                 mid_channels: int = 256, init_std: float | Sequence[float] = 0.01) -> None:
         super().__init__()
         self.layers = nn.Sequential(
             nn.Conv2d(in_channels, mid_channels, 1),

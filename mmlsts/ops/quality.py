@@ -7,21 +7,32 @@ the official ``init_weight``: both scores then start near 0 and the fusion near 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import Tensor, nn
 
 __all__ = ['QualityNet', 'init_normal_']
 
 
-def init_normal_(module: nn.Module, std: float) -> None:
-    """The official init of the new layers: every conv N(0, ``std``), zero bias."""
-    if not std > 0:
-        raise ValueError(f'init_std must be > 0, got {std}')
-    for conv in module.modules():
-        if isinstance(conv, nn.Conv2d):
-            nn.init.normal_(conv.weight, 0.0, std)
-            if conv.bias is not None:
-                nn.init.zeros_(conv.bias)
+def init_normal_(module: nn.Module, std: float | Sequence[float]) -> None:
+    """The official init of the new layers: every conv N(0, ``std``), zero bias.
+
+    ``std`` may also be one value per conv, in order: how a narrower model starts its layers at
+    the official model's initial scale (docs/method.md, "the new layers' initial scale").
+    """
+    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
+    stds = list(std) if isinstance(std, Sequence) and not isinstance(std, str) else \
+        [std] * len(convs)
+    if len(stds) != len(convs):
+        raise ValueError(f'init_std must be one number or one per conv ({len(convs)}), '
+                         f'got {len(stds)}: {std}')
+    for conv, conv_std in zip(convs, stds):
+        if not conv_std > 0:
+            raise ValueError(f'init_std must be > 0, got {std}')
+        nn.init.normal_(conv.weight, 0.0, conv_std)
+        if conv.bias is not None:
+            nn.init.zeros_(conv.bias)
 
 
 class QualityNet(nn.Module):
@@ -30,11 +41,11 @@ class QualityNet(nn.Module):
     Args:
         in_channels: channels C of both candidates.
         mid_channels: channels of the first two convs (official: 256, 16).
-        init_std: std of the convs' normal init (official: 0.01).
+        init_std: std of the convs' normal init (official: 0.01), or one per conv.
     """
 
     def __init__(self, in_channels: int, mid_channels: tuple[int, int] = (256, 16),
-                 init_std: float = 0.01) -> None:
+                 init_std: float | Sequence[float] = 0.01) -> None:
         super().__init__()
         c1, c2 = mid_channels
         self.score = nn.Sequential(

@@ -68,6 +68,11 @@ CSV_COLUMNS = ('method', 'config', 'seed', 'val_frames', 'bbox_mAP_50', 'hard_AP
                'clean_AP50', 'motion_mAP_slow', 'motion_mAP_medium', 'motion_mAP_fast', 'fps',
                'train_s')
 _METRICS = CSV_COLUMNS[4:10]
+# The video stage's budget in the official recipe's shape (lsts_uniform.yaml, the FGFA lists it
+# trains on): DET_train_30classes 53,638 still images beside VID_train_15frames 57,834 frames,
+# and one lr step at epoch 2.333 of 4. See video_stage_config.
+STILLS_SHARE = 53638 / (53638 + 57834)
+LR_STEP_AT = 2.333 / 4
 # mmcv's Config.fromfile imports the file through a temporary sys.path entry: not thread-safe.
 _CONFIG_LOCK = threading.Lock()
 
@@ -124,12 +129,16 @@ def init_options(config: str, checkpoint: str) -> list[str]:
 
 
 def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
-          init_from: str | None = None, threads: int = 1) -> float:
-    """Train ``config`` into ``work_dir`` (``latest.pth``); returns the seconds it took."""
+          init_from: str | None = None, threads: int = 1, video_stage: bool = False) -> float:
+    """Train ``config`` into ``work_dir`` (``latest.pth``); returns the seconds it took.
+    ``video_stage``: on :func:`video_stage_config`'s budget, else (the single-frame pretraining)
+    with the tiny schedule's steps (8 and 11 of 12 epochs) scaled to ``epochs``."""
     os.makedirs(work_dir, exist_ok=True)
-    steps = f'[{max(1, epochs * 2 // 3)},{max(1, epochs * 11 // 12)}]'
-    options = [f'total_epochs={epochs}', f'checkpoint_config.interval={epochs}',
-               f'lr_config.step={steps}']
+    options = [f'total_epochs={epochs}', f'checkpoint_config.interval={epochs}']
+    if video_stage:
+        config = video_stage_config(config, epochs, workspace, work_dir)
+    else:
+        options.append(f'lr_config.step=[{max(1, epochs * 2 // 3)},{max(1, epochs * 11 // 12)}]')
     if init_from:
         options += init_options(config, init_from)
     start = time.perf_counter()
@@ -137,6 +146,45 @@ def train(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
                            '--no-validate', '--cfg-options', *options],
               workspace, osp.join(work_dir, 'train.out'), threads)
     return time.perf_counter() - start
+
+
+def video_stage_config(config: str, epochs: int, workspace: str, work_dir: str) -> str:
+    """``config`` on the video stage's budget, the official recipe's shape at this size; writes
+    it as ``<work_dir>/video_stage.py`` and returns that path.
+
+    - Still images at the official share of the samples (:data:`STILLS_SHARE`): the DET set
+      (``data.train[1]``) repeated in every epoch as often as that takes.
+    - ``epochs`` epochs (the official 4 by default) at the config's lr and warm-up, one x0.1
+      step at :data:`LR_STEP_AT` of the iterations (official: at epoch 2.333 of 4).
+    """
+    from mmcv import Config
+    with _CONFIG_LOCK:
+        cfg = Config.fromfile(config)
+    videos, stills = cfg.data.train
+    n_videos, n_stills = train_lengths(cfg, workspace)
+    times = max(1, round(STILLS_SHARE / (1 - STILLS_SHARE) * n_videos / n_stills))
+    cfg.data.train = [videos, dict(type='RepeatDataset', times=times, dataset=stills)]
+    iterations = epochs * (n_videos + times * n_stills) // cfg.data.samples_per_gpu
+    cfg.lr_config.update(by_epoch=False, step=[round(LR_STEP_AT * iterations)])
+    path = osp.join(work_dir, 'video_stage.py')
+    cfg.dump(path)
+    return path
+
+
+def train_lengths(cfg, workspace: str) -> tuple[int, int]:
+    """Training samples of ``cfg``'s two sets (videos, stills) on ``workspace``'s data."""
+    import copy
+
+    from mmtrack.datasets import build_dataset
+
+    import mmlsts  # noqa: F401  (registers LSTSVIDDataset)
+    lengths = []
+    for dataset in cfg.data.train:
+        dataset = copy.deepcopy(dataset)
+        dataset.update(ann_file=osp.join(workspace, dataset.ann_file),
+                       img_prefix=osp.join(workspace, dataset.img_prefix))
+        lengths.append(len(build_dataset(dataset)))
+    return lengths[0], lengths[1]
 
 
 def pretrain(seed: int, epochs: int, workspace: str, stamp: str, threads: int = 1) -> str:
@@ -148,14 +196,15 @@ def pretrain(seed: int, epochs: int, workspace: str, stamp: str, threads: int = 
 
 
 def _train_once(config: str, seed: int, epochs: int, workspace: str, work_dir: str,
-                budget: dict, init_from: str | None = None, threads: int = 1) -> float:
+                budget: dict, init_from: str | None = None, threads: int = 1,
+                video_stage: bool = False) -> float:
     """:func:`train` unless ``work_dir`` holds a checkpoint trained on ``budget``
     (``train.json``); returns the training seconds either way."""
     trained = _read_record(work_dir, 'train.json')
     if trained and trained.get('budget') == budget and \
             osp.isfile(osp.join(work_dir, 'latest.pth')):
         return trained['train_s']
-    train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads)
+    train_s = train(config, seed, epochs, workspace, work_dir, init_from, threads, video_stage)
     atomic_write(osp.join(work_dir, 'train.json'),
                  json.dumps(dict(budget=budget, train_s=train_s)))
     return train_s
@@ -187,7 +236,8 @@ def run_method(method: str, seed: int, epochs: int, workspace: str, budget: dict
         return record['row']
     checkpoint = osp.join(work_dir, 'latest.pth')
     results = osp.join(work_dir, 'results.pkl')
-    train_s = _train_once(config, seed, epochs, workspace, work_dir, budget, init_from, threads)
+    train_s = _train_once(config, seed, epochs, workspace, work_dir, budget, init_from, threads,
+                          video_stage=True)
     evals = glob.glob(osp.join(work_dir, 'eval_*.log.json'))
     tested = osp.isfile(results) and evals and all(
         osp.getmtime(p) > osp.getmtime(checkpoint) for p in [results, *evals])
@@ -221,7 +271,8 @@ def compare(methods: list[str], workspace: str, epochs: int, pretrain_epochs: in
     workspace = osp.abspath(workspace)
     prepare_data(workspace, data_seed, preset, **overrides)
     stamp = data_stamp(preset, data_seed, overrides)
-    budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs)
+    budget = dict(data=stamp, epochs=epochs, pretrain_epochs=pretrain_epochs,
+                  video_stage=dict(stills_share=round(STILLS_SHARE, 4), lr_step_at=LR_STEP_AT))
     runs = [(m, s) for s in range(max(n for _, n in METHODS.values())) for m in methods
             if s < METHODS[m][1] and (seeds is None or s in seeds)]
     # Rows of runs this call does not make (other seeds, other methods) stay in the CSV, and

@@ -6,6 +6,7 @@ import os.path as osp
 import re
 
 import pytest
+from mmcv import Config
 from synthetic_benchmark import compare as compare_module
 from synthetic_benchmark.compare import (
     CSV_COLUMNS,
@@ -75,6 +76,7 @@ def fake_tools(monkeypatch, tmp_path):
     monkeypatch.setattr(compare_module, '_run_tool', tools)
     monkeypatch.setattr(compare_module, 'prepare_data',
                         lambda workspace, *a, **k: str(tmp_path / 'data'))
+    monkeypatch.setattr(compare_module, 'train_lengths', lambda cfg, workspace: (720, 96))
     monkeypatch.setattr(compare_module, 'load_detections', lambda path: [[]] * 12)
     monkeypatch.setattr(compare_module, 'hardship_ap50', lambda dets, root: {
         'all': (0.8, 12), 'hard': (0.6, 5), 'clean': (0.9, 7)})
@@ -92,10 +94,17 @@ def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path, f
     assert [(r['method'], r['seed']) for r in rows] == \
         [('single_frame', 0), ('single_frame', 1), ('lsts', 0), ('selsa', 0), ('selsa', 1)]
     assert [r['bbox_mAP_50'] for r in rows if r['seed'] == 1] == [0.7, 0.6]
-    # one pretraining for the seed, then each method from its checkpoint, lr steps in budget
+    # one pretraining for the seed, then each method from its checkpoint on the video stage
     trains = fake_tools.runs('train.py')
     assert [osp.basename(a[0]) for a in trains] == [
-        'faster_rcnn_tiny_synthetic.py', 'faster_rcnn_tiny_synthetic.py', 'lsts_tiny_benchmark.py']
+        'faster_rcnn_tiny_synthetic.py', 'video_stage.py', 'video_stage.py']
+    assert 'lr_config.step=[2,2]' in trains[0]  # the pretraining: 12 epochs' steps, scaled
+    lsts_stage = Config.fromfile(trains[2][0])
+    assert lsts_stage.model.type == 'LSTS'
+    # 7 x 96 stills beside 720 frames: 48 % stills, as the official lists' 53,638 / 111,472
+    assert lsts_stage.data.train[1].type == 'RepeatDataset' and lsts_stage.data.train[1].times == 7
+    # 2 epochs of 1392 iterations, one step at 7/12 (official: 2.333 of 4 epochs)
+    assert lsts_stage.lr_config.by_epoch is False and lsts_stage.lr_config.step == [1624]
     pretrained = str(tmp_path / 'work_dirs' / 'pretrain' / 'seed0' / 'latest.pth')
     assert f'load_from={pretrained}' in trains[1]  # mmdet's single-frame path
     assert f'model.detector.init_cfg.checkpoint={pretrained}' in trains[2]  # a video detector
@@ -124,7 +133,7 @@ def test_compare_starts_from_one_detector_writes_the_csv_and_resumes(tmp_path, f
 
 def test_a_failed_run_is_reported_and_the_others_are_kept(tmp_path, fake_tools, monkeypatch):
     def failing(tool, args, *rest):
-        if tool == 'train.py' and 'lsts_tiny_benchmark.py' in args[0]:
+        if tool == 'train.py' and osp.join('lsts', 'seed0') in args[args.index('--work-dir') + 1]:
             raise RuntimeError('train.py failed (exit 1)')
         return fake_tools(tool, args, *rest)
 

@@ -2,7 +2,7 @@
 
     python projects/synthetic_benchmark/tools/compare.py \
         [single_frame lsts lsts_online selsa dff fgfa] [--preset benchmark] [--data-seed 0]
-        [--epochs 3] [--pretrain-epochs 12] [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed]
+        [--epochs 4] [--pretrain-epochs 12] [--seeds 0 1 2] [--jobs 2] [--threads 1] [--speed]
         [--workspace work_dirs/compare] [--md work_dirs/compare/synthetic_vid.md]
         [--csv projects/synthetic_benchmark/results/synthetic_vid.csv]
 
@@ -24,8 +24,8 @@ def main() -> None:
                         help=f'any of {", ".join(METHODS)} (default: all)')
     parser.add_argument('--preset', default='benchmark', choices=('benchmark', 'quickstart'))
     parser.add_argument('--data-seed', type=int, default=0)
-    parser.add_argument('--epochs', type=int, default=3,
-                        help='epochs of every method, from the pretrained detector')
+    parser.add_argument('--epochs', type=int, default=4,
+                        help='epochs of every method, from the pretrained detector (official: 4)')
     parser.add_argument('--pretrain-epochs', type=int, default=12,
                         help='epochs of the single-frame detector every method starts from')
     parser.add_argument('--seeds', type=int, nargs='+',
