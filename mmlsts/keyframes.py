@@ -1,7 +1,9 @@
-"""Which test frames of a video are keyframes: the one rule, asked by datasets, models and apis.
+"""Which frames LSTS takes as keyframes: the one rule, asked by datasets, models and apis of
+either MMTracking generation.
 
-A keyframe is a frame whose own image runs the whole backbone. LSTS splits a video into segments
-of ``interval`` frames, each detected on one keyframe's memory:
+In training, a sample at frame t takes an old and a new key near it (:func:`lsts_triple_frames`).
+In testing, a keyframe is a frame whose own image runs the whole backbone. LSTS splits a video
+into segments of ``interval`` frames, each detected on one keyframe's memory:
 
 - ``'middle'`` (the official tester, offline): frames 10i..10i+9 use keyframe 10i+4 (interval
   10), clipped to the video's last frame, so a segment's first frames wait for a frame ahead;
@@ -17,9 +19,10 @@ from a config. Plain Python: importable by models and datasets alike.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
-__all__ = ['KEY_FRAME_POSITIONS', 'KeyframeSchedule', 'keyframe_schedule']
+__all__ = ['KEY_FRAME_POSITIONS', 'KeyframeSchedule', 'keyframe_schedule', 'lsts_triple_frames']
 
 KEY_FRAME_POSITIONS = ('middle', 'start')
 
@@ -73,3 +76,16 @@ def keyframe_schedule(cfg) -> KeyframeSchedule | None:
     if interval and not cfg.get('USE_MMDET', False):
         return KeyframeSchedule(int(interval), 'start')
     return None
+
+
+def lsts_triple_frames(frame_id: int, num_frames: int, old_range: tuple[int, int] = (-10, -6),
+                       new_range: tuple[int, int] = (-5, 4), rng: random.Random | None = None
+                       ) -> tuple[int, int]:
+    """Frame indices (old key, new key) for a training sample at ``frame_id`` of a
+    ``num_frames``-frame video, as the official code samples: ``frame_id`` plus a random offset
+    in ``old_range`` / ``new_range`` (inclusive bounds), clipped to the video."""
+    rng = rng or random
+    clip = lambda f: min(max(f, 0), num_frames - 1)  # noqa: E731
+    old = clip(frame_id + rng.randint(*old_range))
+    new = clip(frame_id + rng.randint(*new_range))
+    return old, new

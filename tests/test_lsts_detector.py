@@ -8,8 +8,7 @@ import torch
 from mmcv import Config
 from mmtrack.models import build_model
 
-from mmlsts.datasets.lsts_vid_dataset import lsts_triple_frames
-from mmlsts.keyframes import KeyframeSchedule
+from mmlsts.keyframes import KeyframeSchedule, lsts_triple_frames
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')

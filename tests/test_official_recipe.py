@@ -12,7 +12,7 @@ from mmcv import Config
 from mmtrack.models import build_model
 from torch import nn
 
-from mmlsts.datasets.lsts_vid_dataset import lsts_triple_frames
+from mmlsts.keyframes import lsts_triple_frames
 from mmlsts.ops import DFA, SRFU, Low2High, QualityNet
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))

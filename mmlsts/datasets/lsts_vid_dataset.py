@@ -22,27 +22,14 @@ fast objects, with the motion IoU computed from the annotation file
 """
 from __future__ import annotations
 
-import random
-
 from mmcv.utils import print_log
 from mmdet.datasets import DATASETS
 from mmtrack.datasets import ImagenetVIDDataset
 
 from mmlsts.evaluation import frame_results, motion_iou, motion_table, vid_eval_motion
-from mmlsts.keyframes import KeyframeSchedule
+from mmlsts.keyframes import KeyframeSchedule, lsts_triple_frames
 
-__all__ = ['LSTSVIDDataset', 'lsts_triple_frames']
-
-
-def lsts_triple_frames(frame_id: int, num_frames: int, old_range: tuple[int, int] = (-10, -6),
-                       new_range: tuple[int, int] = (-5, 4), rng: random.Random | None = None
-                       ) -> tuple[int, int]:
-    """Frame indices (old key, new key) for a training sample at ``frame_id``."""
-    rng = rng or random
-    clip = lambda f: min(max(f, 0), num_frames - 1)  # noqa: E731
-    old = clip(frame_id + rng.randint(*old_range))
-    new = clip(frame_id + rng.randint(*new_range))
-    return old, new
+__all__ = ['LSTSVIDDataset']
 
 
 @DATASETS.register_module()
