@@ -1,15 +1,16 @@
-"""Install metadata: ranges in setup.cfg, the tested versions in one constraints file.
+"""Install metadata: ranges in setup.cfg, the tested versions in one constraints file per
+MMTracking generation.
 
-setup.cfg must install into an environment that has its own torch (no ``==`` pins there);
-requirements/constraints.txt holds the exact versions that tools/setup_env.sh installs, and the
-environment the suite runs in must be the one it describes.
+setup.cfg must install into an environment that has its own torch (no ``==`` pins there), with
+each generation's needs in its own extra; requirements/constraints.txt (MMTracking 0.x) and
+constraints-mmtrack1.txt (1.x) hold the exact versions that tools/setup_env.sh installs, and
+the environment the suite runs in must be the one its generation's file describes.
 """
 import ast
 import configparser
 import os
 import os.path as osp
 import re
-import shlex
 import subprocess
 import sys
 from importlib import metadata
@@ -19,7 +20,8 @@ from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CONSTRAINTS = osp.join(REPO, 'requirements', 'constraints.txt')
+CONSTRAINTS = {'mmtrack0': osp.join(REPO, 'requirements', 'constraints.txt'),
+               'mmtrack1': osp.join(REPO, 'requirements', 'constraints-mmtrack1.txt')}
 SETUP_ENV = osp.join(REPO, 'tools', 'setup_env.sh')
 
 
@@ -38,8 +40,12 @@ def _install_requires() -> list:
     return _requirements(_setup_cfg()['options']['install_requires'])
 
 
-def _pins() -> dict:
-    with open(CONSTRAINTS) as f:
+def _extra(name: str) -> list:
+    return _requirements(_setup_cfg()['options.extras_require'][name])
+
+
+def _pins(stack: str = 'mmtrack0') -> dict:
+    with open(CONSTRAINTS[stack]) as f:
         reqs = _requirements(f.read())
     return {req.name.lower(): req for req in reqs}
 
@@ -50,19 +56,28 @@ def _pinned_version(req: Requirement) -> str:
 
 
 def test_install_requires_are_ranges_that_keep_an_existing_torch():
-    reqs = {req.name.lower(): req for req in _install_requires()}
-    pinned = [str(req) for req in reqs.values() if any(s.operator in ('==', '===')
-                                                       for s in req.specifier)]
+    everything = [*_install_requires(), *_extra('mmtrack0'), *_extra('mmtrack1')]
+    pinned = [str(req) for req in everything if any(s.operator in ('==', '===')
+                                                    for s in req.specifier)]
     assert pinned == [], f'setup.cfg pins exact versions: {pinned}'
+    reqs = {req.name.lower(): req for req in _install_requires()}
     # An older CUDA build of torch that mmcv-full 1.x has wheels for, and today's.
     for version in ('1.13.1', '2.0.1', '2.14.1'):
         assert reqs['torch'].specifier.contains(version), version
-    assert reqs['mmdet'].specifier.contains('2.25.0') and reqs['mmdet'].specifier.contains('2.28.2')
-    assert not reqs['mmdet'].specifier.contains('3.0.0')
     assert not reqs['numpy'].specifier.contains('2.0.0')
-    # Compiled against torch (mmcv-full) or pinned to wheels that no longer exist (mmtrack):
-    # installed by hand or by tools/setup_env.sh, named by `import mmlsts` when missing.
-    assert 'mmcv-full' not in reqs and 'mmtrack' not in reqs
+    # Neither generation is forced on a user: its packages are its extra only.
+    assert not {'mmdet', 'mmcls', 'mmengine'} & set(reqs)
+    zero = {req.name.lower(): req for req in _extra('mmtrack0')}
+    assert zero['mmdet'].specifier.contains('2.25.0') and zero['mmdet'].specifier.contains('2.28.2')
+    assert not zero['mmdet'].specifier.contains('3.0.0rc4', prereleases=True)
+    one = {req.name.lower(): req for req in _extra('mmtrack1')}
+    assert one['mmdet'].specifier.contains('3.0.0rc4', prereleases=True)
+    assert not one['mmdet'].specifier.contains('3.0.0rc5', prereleases=True)
+    assert 'mmengine' in one
+    # Compiled against torch (mmcv) or pinned to wheels that no longer exist (mmtrack,
+    # trackeval): installed by hand or by tools/setup_env.sh, named by `import mmlsts`.
+    for name in ('mmcv-full', 'mmcv', 'mmtrack', 'trackeval'):
+        assert name not in reqs and name not in zero and name not in one
 
 
 def test_python_requires_admits_3_9_to_3_12():
@@ -117,36 +132,46 @@ def test_sources_parse_as_python_3_9():
     assert problems == []
 
 
-def test_constraints_pin_every_package_named_by_setup_env_and_the_metadata():
-    """One exact version per package that setup_env.sh names or mmlsts' metadata asks for
-    (install_requires and the `tests` extra, which setup_env.sh installs), and nothing else."""
-    pins = _pins()
-    assert all(len(req.specifier) == 1 and _pinned_version(req) and
-               next(iter(req.specifier)).operator == '==' for req in pins.values()), pins
+def _named_by_setup_env(stack: str) -> set:
+    """Packages tools/setup_env.sh installs for ``stack``: the shared base and the stack's
+    arrays in its `case` branch."""
     with open(SETUP_ENV) as f:
         script = f.read()
+    branch = re.search(rf'^  {stack}\)(.*?);;', script, re.S | re.M).group(1)
     named = set()
-    for line in script.splitlines():
-        line = line.split('#')[0].strip()
-        if line.startswith('base=('):
-            named |= set(line[len('base=('):line.index(')')].split())
-        if line.startswith('pip install'):
-            named |= {tok for tok in shlex.split(line)[2:]
-                      if not tok.startswith(('-', '$', '"')) and '$' not in tok}
-    named |= set(re.findall(r'\$\(pin ([A-Za-z0-9_.-]+)\)', script))
-    named.discard('mmlsts')
-    metadata_names = {req.name.lower() for req in _install_requires()}
-    metadata_names |= {req.name.lower() for req in
-                       _requirements(_setup_cfg()['options.extras_require']['tests'])}
-    assert {'torch', 'mmcv-full', 'mmdet', 'mmtrack'} <= named
+    for text in (script, branch):
+        for line in text.splitlines():
+            line = line.split('#')[0].strip()
+            for match in re.finditer(r'(\w+)=\(([^)]*)\)', line):
+                if match.group(1) in ('base', 'mmcv_needs', 'stack_pkgs', 'stack_nodeps') and \
+                        (text is branch or match.group(1) == 'base'):
+                    named |= set(match.group(2).split())
+    named |= set(re.findall(r'mmcv_dist=([A-Za-z0-9_.-]+)', branch))
+    return named
+
+
+@pytest.mark.parametrize('stack', sorted(CONSTRAINTS))
+def test_constraints_pin_every_package_named_by_setup_env_and_the_metadata(stack):
+    """One exact version per package that setup_env.sh names for the stack or mmlsts' metadata
+    asks for (install_requires, the `tests` extra and the stack's extra, which setup_env.sh
+    installs), and nothing else."""
+    pins = _pins(stack)
+    assert all(len(req.specifier) == 1 and _pinned_version(req) and
+               next(iter(req.specifier)).operator == '==' for req in pins.values()), pins
+    named = _named_by_setup_env(stack)
+    metadata_names = {req.name.lower() for req in
+                      [*_install_requires(), *_extra('tests'), *_extra(stack)]}
+    assert {'torch', 'mmdet', 'mmtrack'} <= named
     assert set(pins) == {n.lower() for n in named} | metadata_names
     # setup_env.sh takes every version from the constraints file, none of its own.
-    assert re.findall(r'[A-Za-z0-9_.-]+(?:==|>=|<=)[0-9]', script) == []
+    with open(SETUP_ENV) as f:
+        assert re.findall(r'[A-Za-z0-9_.-]+(?:==|>=|<=)[0-9]', f.read()) == []
 
 
-def test_constraints_satisfy_the_metadata_ranges():
-    pins = _pins()
-    for req in _install_requires():
+@pytest.mark.parametrize('stack', sorted(CONSTRAINTS))
+def test_constraints_satisfy_the_metadata_ranges(stack):
+    pins = _pins(stack)
+    for req in [*_install_requires(), *_extra(stack)]:
         assert req.specifier.contains(_pinned_version(pins[req.name.lower()]),
                                       prereleases=True), (str(req), str(pins[req.name.lower()]))
 

@@ -3,7 +3,11 @@
 - ``mmlsts`` never imports the lab (``projects/synthetic_benchmark``) or ``tools``;
 - ``mmlsts.ops`` imports no OpenMMLab package (the method in plain PyTorch);
 - ``mmlsts.models`` and ``mmlsts.datasets`` do not import each other: shared rules (which frame
-  is a keyframe) live below both, in ``mmlsts.keyframes``, which imports nothing of mmlsts.
+  is a keyframe) live below both, in ``mmlsts.keyframes``, which imports nothing of mmlsts;
+- the two MMTracking generations' adapters do not import each other: the 1.x adapter
+  (``mmlsts.mmtrack1``) and the 0.x one (``models``, ``datasets.lsts_vid_dataset``, ``apis``,
+  ``dist``) share only what imports no OpenMMLab package (``ops``, ``video_detector``,
+  ``keyframes``, ``utils``, the data tools) and ``compat``, which tells them apart.
 """
 import ast
 import glob
@@ -63,3 +67,23 @@ def test_the_import_reader_resolves_relative_imports():
     assert {'mmlsts.ops.low2high', 'mmlsts.ops.lsts_aggregate', 'torch'} <= names
     assert 'mmlsts.keyframes' in imports(osp.join(REPO, 'mmlsts', 'datasets',
                                                   'lsts_vid_dataset.py'))
+
+
+GENERATION_0 = ('mmlsts.models', 'mmlsts.datasets.lsts_vid_dataset', 'mmlsts.apis', 'mmlsts.dist',
+                'mmlsts.evaluation')
+SHARED = ('mmlsts/ops', 'mmlsts/video_detector.py', 'mmlsts/keyframes.py', 'mmlsts/utils.py',
+          'mmlsts/datasets/synthetic.py', 'mmlsts/datasets/ilsvrc_converter.py')
+
+
+def test_the_generations_share_only_plain_code():
+    one = package_imports('mmlsts/mmtrack1')
+    assert [(p, n) for p, names in one.items() for n in names
+            if n == 'mmlsts.datasets' or n.startswith(GENERATION_0)] == []
+    for folder in ('mmlsts/models', 'mmlsts/datasets', 'mmlsts/apis'):
+        assert [(p, n) for p, names in package_imports(folder).items() for n in names
+                if n.startswith('mmlsts.mmtrack1')] == []
+    for shared in SHARED:
+        found = package_imports(shared) if not shared.endswith('.py') else \
+            {shared: imports(osp.join(REPO, shared))}
+        assert [(p, n) for p, names in found.items() for n in names
+                if n.split('.')[0] in MM] == [], shared

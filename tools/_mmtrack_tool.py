@@ -1,10 +1,12 @@
 """Run one of MMTracking's own bundled tools (mmtrack/.mim/tools/...) with mmlsts registered.
 
 Our ``tools/train.py`` and ``tools/test.py`` are this, nothing more: the training and testing
-logic stays MMTracking's. Configs also carry ``custom_imports = dict(imports=['mmlsts'])``, so
-MMTracking's tools work on them directly too. What this adds to MMTracking's tools:
+logic stays MMTracking's, of whichever generation is installed (``configs/`` for 0.x,
+``configs/mmtrack1/`` for 1.x). Configs also carry ``custom_imports = dict(imports=['mmlsts'])``,
+so MMTracking's tools work on them directly too. What this adds to MMTracking's tools:
 
-- the CPU/gloo launcher of :mod:`mmlsts.dist` for ``--launcher pytorch`` without CUDA;
+- on MMTracking 0.x, the CPU/gloo launcher of :mod:`mmlsts.dist` for ``--launcher pytorch``
+  without CUDA;
 - the command lines that launchers of today write: ``--local-rank=N`` (``torch.distributed.launch``
   of torch >= 2.0, which ``mim train/test --launcher pytorch`` and MMTracking's own
   ``dist_train.sh`` use) is MMTracking's ``--local_rank``; and for the test tool a checkpoint
@@ -33,16 +35,18 @@ def run_mmtrack_tool(relative_path: str) -> None:
     """Execute ``mmtrack/.mim/tools/<relative_path>`` as ``__main__`` with the current argv."""
     import mmtrack
 
-    import mmlsts  # noqa: F401  (registers LSTS, SRFU, DFA, LSTSVIDDataset; applies fixes)
-    from mmlsts.dist import launcher_from_argv, setup_launcher
+    import mmlsts  # registers LSTS, SRFU, DFA, LSTSVIDDataset; applies fixes
 
     args = mmtrack_argv(relative_path, sys.argv[1:])
-    # --launcher pytorch (tools/dist_*.sh) without CUDA: CPU processes on gloo.
-    setup_launcher(launcher_from_argv(args))
+    if mmlsts.GENERATION == 0:
+        # --launcher pytorch (tools/dist_*.sh) without CUDA: CPU processes on gloo (mmengine
+        # takes the backend from the config's env_cfg itself).
+        from mmlsts.dist import launcher_from_argv, setup_launcher
+        setup_launcher(launcher_from_argv(args))
 
     tool = osp.join(osp.dirname(mmtrack.__file__), '.mim', 'tools', relative_path)
     if not osp.isfile(tool):
-        raise SystemExit(f'MMTracking tool {relative_path} not found at {tool}: is mmtrack 0.14.0 '
-                         'installed (tools/setup_env.sh)?')
+        raise SystemExit(f'MMTracking tool {relative_path} not found at {tool}: is mmtrack '
+                         'installed as tools/setup_env.sh installs it?')
     sys.argv[:] = [tool, *args]
     runpy.run_path(tool, run_name='__main__')

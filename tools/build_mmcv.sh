@@ -1,27 +1,30 @@
 #!/usr/bin/env bash
-# Build a mmcv-full 1.7.2 wheel with its compiled ops against the torch of a given Python.
+# Build an mmcv wheel with its compiled ops against the torch of a given Python: mmcv-full 1.7.2
+# (MMTracking 0.x) or mmcv 2.0.0rc4 (MMTracking 1.x), from their sdists.
 # Called by tools/setup_env.sh; usable alone:
-#   tools/build_mmcv.sh <python> <wheel output dir> <cpu|cuda-...>
+#   tools/build_mmcv.sh <python> <wheel output dir> <cpu|cuda-...> [package version]
+# (default package and version: mmcv-full 1.7.2)
 #
 # The patches applied to the unpacked sdist (each one documented in docs/install.md):
-#   1. setup.py hard-codes '-std=c++17' for the host compiler and nvcc; torch >= 2.10 headers
-#      require C++20 ('#error C++20 or later compatible compiler is required to use ATen').
+#   1. setup.py hard-codes '-std=c++17' (mmcv-full 1.7) or '-std=c++14' (mmcv 2.0.0rc4) for the
+#      host compiler and nvcc; torch >= 2.10 headers require C++20 ('#error C++20 or later
+#      compatible compiler is required to use ATen').
 # CUDA builds also need CUDA_HOME pointing at the real toolkit (a wrapper nvcc on PATH makes
 # torch guess wrong) and the cuBLAS/cuSPARSE headers, which the torch wheel ships.
 set -euo pipefail
 
 py="$1"; out="$2"; flavour="$3"
-version=1.7.2
+package="${4:-mmcv-full}"; version="${5:-1.7.2}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 "$py" -m pip download -q --no-deps --no-binary :all: --no-build-isolation \
-  "mmcv-full==$version" -d "$work"
-tar -xzf "$work"/mmcv-full-$version.tar.gz -C "$work"
-src="$work/mmcv-full-$version"
+  "$package==$version" -d "$work"
+tar -xzf "$work/$package-$version.tar.gz" -C "$work"
+src="$work/$package-$version"
 
-grep -q -- "-std=c++17" "$src/setup.py" || { echo "build_mmcv: setup.py has no -std=c++17 to patch" >&2; exit 1; }
-sed -i 's/-std=c++17/-std=c++20/g' "$src/setup.py"
+grep -q -- "-std=c++1[47]" "$src/setup.py" || { echo "build_mmcv: setup.py has no -std=c++14/17 to patch" >&2; exit 1; }
+sed -i 's/-std=c++1[47]/-std=c++20/g' "$src/setup.py"
 
 export MMCV_WITH_OPS=1
 export MAX_JOBS="${MAX_JOBS:-$(nproc)}"
@@ -47,5 +50,5 @@ fi
 mkdir -p "$out"
 start=$(date +%s)
 "$py" -m pip wheel --no-deps --no-build-isolation -w "$work/wheel" "$src"
-mv "$work"/wheel/mmcv_full-*.whl "$out"/
+mv "$work"/wheel/*.whl "$out"/
 echo "build_mmcv: built $(ls "$out") in $(( $(date +%s) - start )) s"

@@ -1,6 +1,7 @@
 """The lab's configs change the product's tiny LSTS only where their comments say."""
 import os.path as osp
 
+import pytest
 from mmcv import Config
 
 from tests.test_configs_inherit import flat  # the product's config flattener
@@ -18,11 +19,22 @@ def _load(path: str) -> Config:
     return Config.fromfile(path, import_custom_modules=False)
 
 
-def test_benchmark_lsts_is_the_quickstart_config_with_sharper_embeddings():
+def test_benchmark_lsts_is_the_quickstart_config_with_the_official_initial_scale():
+    """Only the new layers' init differs: each conv at 0.01 * sqrt(official fan-in / fan-in
+    here), so every layer starts with the official model's gain (docs/method.md)."""
     lab = _load(osp.join(LAB, 'configs', 'lsts_tiny_benchmark.py'))
     product = _load(osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py'))
-    assert _diff(lab, product) == {'model.srfu.lsts.embed_std': (0.1, None),
-                                   'model.dfa.lsts.embed_std': (0.1, None)}
+    quality = (0.01 * 4, 0.01 * 8 ** 0.5, 0.01 * 2 ** 0.5)  # fan-ins 1024/64, 2304/288, 144/72
+    low2high = (0.01 * 4, 0.01 * 8 ** 0.5, 0.01 * 8 ** 0.5)  # 1024/64, 2304/288, 2304/288
+    diff = {k: v for k, v in _diff(lab, product).items() if k.startswith('model.')}
+    assert diff.keys() == {'model.srfu.lsts.embed_std', 'model.dfa.lsts.embed_std',
+                           'model.srfu.quality.init_std', 'model.dfa.quality.init_std',
+                           'model.dfa.low2high.init_std'}
+    assert diff['model.srfu.lsts.embed_std'] == diff['model.dfa.lsts.embed_std'] == (0.1, None)
+    for key, expected in (('model.srfu.quality.init_std', quality),
+                          ('model.dfa.quality.init_std', quality),
+                          ('model.dfa.low2high.init_std', low2high)):
+        assert diff[key][1] is None and diff[key][0] == pytest.approx(expected), key
 
 
 def test_benchmark_online_lsts_differs_as_the_r101_online_config_does():
