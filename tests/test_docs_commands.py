@@ -28,7 +28,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 LAB = 'projects/synthetic_benchmark'
 DOCS = (['README.md'] + sorted(osp.relpath(p, REPO) for p in glob.glob(f'{REPO}/docs/*.md'))
         + [f'{LAB}/README.md'])
-OTHER_PROGRAMS = {'pip', 'git', 'cd', 'ls', 'echo', 'nvidia-smi', 'mim', 'source'}  # configs checked only
+# configs checked only
+OTHER_PROGRAMS = {'pip', 'git', 'cd', 'ls', 'echo', 'nvidia-smi', 'mim', 'source'}
 TOOL_PREFIXES = ('tools/', './tools/', f'{LAB}/tools/')
 # Flags of programs that are not ours, as the docs use them.
 EXTERNAL_FLAGS = {'--pre', '--no-deps', '--no-build-isolation', '--no-index', '--target',

@@ -31,6 +31,7 @@ evaluation works on any split and on any CocoVID data set, not only on ImageNet 
 """
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from itertools import chain
@@ -59,8 +60,8 @@ _PAIRS_PER_CHUNK = 1 << 22  # detection x ground-truth pairs held in memory at o
 def load_coco_vid(ann: str | Mapping[str, Any]) -> Mapping[str, Any]:
     """The CocoVID dict of ``ann``: a JSON path, a loaded dict, or a pycocotools/CocoVID object."""
     if isinstance(ann, str):
-        import mmcv
-        ann = mmcv.load(ann)
+        with open(ann) as f:
+            ann = json.load(f)
     elif hasattr(ann, 'dataset') and not isinstance(ann, Mapping):
         ann = ann.dataset
     if not isinstance(ann, Mapping):

@@ -6,11 +6,13 @@ tells the generations apart) and it registers, in ``mmtrack.registry``:
 - ``LSTS`` (:class:`.models.LSTS`), the video detector, and the ``SRFU`` / ``DFA`` aggregators
   of :mod:`mmlsts.ops`, in ``MODELS``;
 - ``LSTSVIDDataset`` (:class:`.datasets.LSTSVIDDataset`), ImageNet VID with LSTS's reference
-  samplers ``'lsts_triple'`` and ``'lsts_keyframe'``, in ``DATASETS``.
+  samplers ``'lsts_triple'`` and ``'lsts_keyframe'``, in ``DATASETS``;
+- ``MotionMetric`` (:class:`.evaluation.MotionMetric`), FGFA's mAP by motion speed, in
+  ``METRICS``.
 
 Configs: ``configs/mmtrack1/``; MMTracking 1.x's own ``tools/train.py`` / ``tools/test.py``
 train and test them beside its DFF, FGFA and SELSA (docs/mmtrack1.md).
 """
-from . import datasets, models
+from . import datasets, evaluation, models
 
-__all__ = ['datasets', 'models']
+__all__ = ['datasets', 'evaluation', 'models']

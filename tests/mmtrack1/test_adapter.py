@@ -35,6 +35,8 @@ def test_import_registers_in_mmtrack_1x():
     assert MODELS.get('LSTS') is mmlsts.mmtrack1.models.LSTS
     assert MODELS.get('SRFU') is mmlsts.ops.SRFU and MODELS.get('DFA') is mmlsts.ops.DFA
     assert DATASETS.get('LSTSVIDDataset') is mmlsts.mmtrack1.datasets.LSTSVIDDataset
+    from mmtrack.registry import METRICS
+    assert METRICS.get('MotionMetric') is mmlsts.mmtrack1.evaluation.MotionMetric
 
 
 @pytest.mark.parametrize('name', sorted(os.listdir(CONFIGS)))
@@ -164,3 +166,40 @@ def test_environment_has_the_constrained_versions():
         if found == 'missing' or not req.specifier.contains(found, prereleases=True):
             wrong[name] = f'{found} (constraints: {req.specifier})'
     assert wrong == {}
+
+
+def test_motion_metric_scores_perfect_detections_1_and_wrong_classes_0(make_workspace):
+    """MotionMetric on the detections that are the val set's own boxes: every motion group's
+    mAP is 1; with every label moved to another class, 0 (labels map to the file's category
+    ids through the class names, frames through img_id)."""
+    import numpy as np
+    from mmengine.structures import InstanceData
+
+    from mmlsts.evaluation import load_coco_vid
+    from mmlsts.mmtrack1.evaluation import MotionMetric
+    root = make_workspace('motion1', seed=2, num_val_videos=2, frames_per_video=12)
+    ann_file = str(root / DATA_ROOT / 'annotations' / 'imagenet_vid_val.json')
+    ann = load_coco_vid(ann_file)
+    classes = tuple(c['name'] for c in ann['categories'])
+    label_of = {c['id']: i for i, c in enumerate(ann['categories'])}
+
+    def run(shift):
+        metric = MotionMetric(ann_file=ann_file)
+        metric.dataset_meta = dict(CLASSES=classes)
+        for image in ann['images']:
+            boxes = [a for a in ann['annotations'] if a['image_id'] == image['id']]
+            pred = InstanceData(
+                bboxes=torch.tensor([[x, y, x + w, y + h] for x, y, w, h in
+                                     (a['bbox'] for a in boxes)], dtype=torch.float32
+                                    ).reshape(-1, 4),
+                scores=torch.full((len(boxes),), 0.9),
+                labels=torch.tensor([(label_of[a['category_id']] + shift) % len(classes)
+                                     for a in boxes], dtype=torch.long))
+            metric.process({}, [dict(img_id=image['id'], pred_det_instances=pred)])
+        return metric.evaluate(len(ann['images']))
+
+    perfect = run(0)
+    maps = {k: v for k, v in perfect.items() if k.startswith('motion_mAP_') and not np.isnan(v)}
+    assert 'motion_mAP_all' in maps and perfect['motion_gt_count_all'] == len(ann['annotations'])
+    assert all(v == pytest.approx(1.0) for v in maps.values()), perfect
+    assert run(1)['motion_mAP_all'] == pytest.approx(0.0)

@@ -34,3 +34,10 @@ train_dataloader = dict(
 val_dataloader = dict(
     dataset=dict(type=dataset_type, ref_img_sampler=dict(_delete_=True, **test_sampler)))
 test_dataloader = val_dataloader
+# COCO bbox mAP and FGFA's mAP by motion speed (mmlsts' MotionMetric, docs/motion.md)
+val_evaluator = [
+    dict(type='CocoVideoMetric', ann_file=data_root + 'annotations/imagenet_vid_val.json',
+         metric='bbox'),
+    dict(type='MotionMetric', ann_file=data_root + 'annotations/imagenet_vid_val.json')
+]
+test_evaluator = val_evaluator

@@ -77,7 +77,10 @@ val_dataloader = dict(
         ref_img_sampler=test_sampler,
         test_mode=True))
 test_dataloader = val_dataloader
-val_evaluator = dict(
-    type='CocoVideoMetric', ann_file=data_root + 'annotations/imagenet_vid_val.json',
-    metric='bbox')
+# COCO bbox mAP and FGFA's mAP by motion speed (mmlsts' MotionMetric, docs/motion.md)
+val_evaluator = [
+    dict(type='CocoVideoMetric', ann_file=data_root + 'annotations/imagenet_vid_val.json',
+         metric='bbox'),
+    dict(type='MotionMetric', ann_file=data_root + 'annotations/imagenet_vid_val.json')
+]
 test_evaluator = val_evaluator
