@@ -136,7 +136,8 @@ def test_stock_tools_train_and_test_tiny_lsts_until_it_detects(tmp_path):
     data) and test it: bbox_mAP_50 >= 0.5.
 
     Why 0.5: the same model after 1 epoch scores 0.005 on this val set, and 12 epochs scored
-    0.787 here (seed 0, deterministic, 1 thread); a broken loss, sampler, memory or test path stays far below.
+    0.787 here (seed 0, deterministic, 1 thread); a broken loss, sampler, memory or test path
+    stays far below.
     """
     ilsvrc = tmp_path / DATA_ROOT
     make_synthetic_vid(str(ilsvrc), seed=0)
