@@ -18,7 +18,7 @@ import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RESULTS = ['docs/results/speed_r101_cpu.csv', 'docs/results/published.csv',
-           'docs/results/quickstart.csv']
+           'docs/results/quickstart.csv', 'docs/results/mmtrack1_quickstart.csv']
 BENCHMARKS = ['projects/synthetic_benchmark/results/synthetic_vid.csv',
               'projects/synthetic_benchmark/results/synthetic_vid_rerun.csv']
 NUMBER = re.compile(r'(?<![\w.])[+-]?\d+\.\d+x?(?![\w.])')
