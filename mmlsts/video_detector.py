@@ -3,8 +3,9 @@
 ``mmlsts.models.vid.LSTS`` (MMTracking 0.x) and ``mmlsts.mmtrack1.models.LSTS`` (MMTracking
 1.x, mmengine) each subclass their generation's ``BaseVideoDetector`` and this mixin: they build
 the parts and turn their generation's batches into the calls below; everything the method does
-with features is here, once. No OpenMMLab import: the backbone is read by duck typing (mmdet
-2.x and 3.x ResNets have the same attributes).
+with features is here, once. No OpenMMLab import (``addict``, the test memory's dict, is a
+plain package): the backbone is read by duck typing (mmdet 2.x and 3.x ResNets have the same
+attributes).
 
 - Backbone split: the ResNet is split after ``low_level=('layer3', 4)`` blocks (the paper's
   conv4_3, the official res4b3) into a low part, which every frame runs, and a high part (the
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch.nn.functional as F
+from addict import Dict
 from torch import Tensor, nn
 
 __all__ = ['LSTSMixin', 'check_low_level', 'block_before_relu']
@@ -82,14 +84,26 @@ def block_before_relu(block: nn.Module, x: Tensor) -> Tensor:
 
 
 class LSTSMixin:
-    """What LSTS does with features; the host class sets ``detector`` (an mmdet two-stage
-    detector), ``srfu``, ``dfa``, ``low_level`` (from :func:`check_low_level`) and ``memo``
-    (an ``addict.Dict``)."""
+    """What LSTS does with features; the host class builds its parts with its generation's
+    registries and gives them to :meth:`set_parts`."""
 
     detector: nn.Module
     srfu: nn.Module
     dfa: nn.Module
     low_level: tuple[str, int]
+
+    def set_parts(self, detector: nn.Module, srfu: nn.Module, dfa: nn.Module,
+                  low_level: Sequence, share_offsets: bool, train_cfg, test_cfg) -> None:
+        """Keep the built parts (both adapters' ``__init__`` end here): the detector, SRFU and
+        DFA (one offsets parameter when ``share_offsets``, as the official code), the checked
+        backbone split, the configs, and an empty test memory."""
+        self.detector, self.srfu, self.dfa = detector, srfu, dfa
+        if share_offsets:
+            self.dfa.lsts.share_offsets_from(self.srfu.lsts)
+        self.low_level = check_low_level(self.detector.backbone, low_level)
+        self.train_cfg = train_cfg
+        self.test_cfg = self.check_test_cfg(test_cfg)
+        self.memo = Dict()
 
     @staticmethod
     def check_test_cfg(test_cfg: dict | None) -> dict:

@@ -17,7 +17,7 @@ TINY = [f'{m}_tiny_synthetic' for m in METHODS]
 # (tiny_detector), the width of the method's own modules, FlowNet's download, and the schedule.
 TINY_MAY_CHANGE = {
     'common': ('data_root', 'img_scale', 'train_pipeline', 'test_pipeline', 'test_pipelines',
-               'train_sets', 'online_train_sampler', 'tiny_detector', 'norm_cfg',
+               'train_sets', 'online_train_sampler', 'tiny_detector', 'tiny_norm_cfg', 'tiny_lsts',
                'model.detector.', 'data.workers_per_gpu', 'optimizer.lr', 'lr_config.warmup_iters',
                'lr_config.step', 'total_epochs', 'checkpoint_config.interval',
                'evaluation.interval', 'log_config.interval', 'dist_params.backend'),
@@ -67,7 +67,7 @@ def test_every_tiny_config_has_the_base_tiny_detector(name):
     cfg = load(name)
     base = Config.fromfile('configs/_base_/models/faster_rcnn_tiny_dc5.py')
     is_override(base.tiny_detector.to_dict(), cfg.model.detector.to_dict())
-    assert cfg.model.detector.backbone.norm_cfg == base.norm_cfg
+    assert cfg.model.detector.backbone.norm_cfg == base.tiny_norm_cfg
 
 
 def test_all_methods_share_one_tiny_detector_and_selsa_changes_only_its_head():

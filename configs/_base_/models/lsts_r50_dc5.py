@@ -1,22 +1,5 @@
-# LSTS around the Faster R-CNN R-50-DC5 of MMTracking's VID models (see lsts-method in docs/).
-_base_ = ['./faster_rcnn_r50_dc5.py']
+# LSTS around the Faster R-CNN R-50-DC5 of MMTracking's VID models (see lsts-method in docs/):
+# the detector of faster_rcnn_r50_dc5.py with the parts of lsts_parts.py.
+_base_ = ['./faster_rcnn_r50_dc5.py', './lsts_parts.py']
 custom_imports = dict(imports=['mmlsts'], allow_failed_imports=False)
-model = dict(
-    type='LSTS',
-    low_level=('layer3', 4),   # paper's conv4_3 / official res4b3: 1024 channels, stride 16
-    share_offsets=True,        # one offsets parameter for key-to-key and key-to-current
-    srfu=dict(
-        type='SRFU',
-        in_channels=512,
-        lsts=dict(embed_channels=256, offset_init='uniform', offset_range=4),
-        quality=dict(mid_channels=(256, 16))),
-    dfa=dict(
-        type='DFA',
-        in_channels=512,
-        low_channels=1024,
-        lsts=dict(embed_channels=256, offset_init='uniform', offset_range=4),
-        quality=dict(mid_channels=(256, 16)),
-        low2high=dict(mid_channels=256)),
-    # The test-time keyframe schedule is the test set's (ref_img_sampler 'lsts_keyframe').
-    train_cfg=None,
-    test_cfg=None)
+model = {{_base_.lsts}}

@@ -18,12 +18,11 @@ from __future__ import annotations
 import copy
 
 import torch
-from addict import Dict
 from mmtrack.models.vid.base import BaseVideoDetector
 from mmtrack.registry import MODELS
 from torch import Tensor
 
-from mmlsts.video_detector import LSTSMixin, check_low_level
+from mmlsts.video_detector import LSTSMixin
 
 __all__ = ['LSTS']
 
@@ -48,15 +47,8 @@ class LSTS(LSTSMixin, BaseVideoDetector):
                  frozen_modules=None, train_cfg=None, test_cfg=None, data_preprocessor=None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor, init_cfg)
-        self.test_cfg = self.check_test_cfg(test_cfg)
-        self.detector = MODELS.build(detector)
-        self.srfu = MODELS.build(srfu)
-        self.dfa = MODELS.build(dfa)
-        if share_offsets:
-            self.dfa.lsts.share_offsets_from(self.srfu.lsts)
-        self.train_cfg = train_cfg
-        self.low_level = check_low_level(self.detector.backbone, low_level)
-        self.memo = Dict()
+        self.set_parts(MODELS.build(detector), MODELS.build(srfu), MODELS.build(dfa), low_level,
+                       share_offsets, train_cfg, test_cfg)
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 

@@ -15,13 +15,12 @@ one reference image, and the detector follows it. Training samples come from its
 """
 from __future__ import annotations
 
-from addict import Dict
 from mmdet.models import build_detector
 from mmtrack.models import MODELS, build_aggregator
 from mmtrack.models.vid.base import BaseVideoDetector
 from torch import Tensor
 
-from mmlsts.video_detector import LSTSMixin, check_low_level
+from mmlsts.video_detector import LSTSMixin
 
 __all__ = ['LSTS']
 
@@ -46,15 +45,8 @@ class LSTS(LSTSMixin, BaseVideoDetector):
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
                  frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
         super().__init__(init_cfg)
-        self.test_cfg = self.check_test_cfg(test_cfg)
-        self.detector = build_detector(detector)
-        self.srfu = build_aggregator(srfu)
-        self.dfa = build_aggregator(dfa)
-        if share_offsets:
-            self.dfa.lsts.share_offsets_from(self.srfu.lsts)
-        self.train_cfg = train_cfg
-        self.low_level = check_low_level(self.detector.backbone, low_level)
-        self.memo = Dict()
+        self.set_parts(build_detector(detector), build_aggregator(srfu), build_aggregator(dfa),
+                       low_level, share_offsets, train_cfg, test_cfg)
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
