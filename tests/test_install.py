@@ -196,10 +196,9 @@ def test_environment_has_the_constrained_versions():
     assert unmet_pins('mmtrack0') == {}
 
 
-@pytest.mark.parametrize('module', ['mmcv', 'mmtrack'])
-def test_import_names_a_missing_stack_package(module, tmp_path):
-    """mmcv-full and mmtrack are not in install_requires: `import mmlsts` without one of them
-    says what to install and where to read how."""
+def import_error_without(module: str, tmp_path) -> str:
+    """The last line of what `import mmlsts` prints in a process where ``module`` (a top-level
+    package) cannot be imported; the import must fail."""
     # A module finder in front of the others that hides one top-level package.
     (tmp_path / 'sitecustomize.py').write_text(
         'import sys\n'
@@ -212,5 +211,14 @@ def test_import_names_a_missing_stack_package(module, tmp_path):
     done = subprocess.run([sys.executable, '-c', 'import mmlsts'], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode != 0
-    last = done.stderr.strip().splitlines()[-1]
+    return done.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize('module, named', [('mmcv', 'mmcv-full missing'),
+                                           ('mmtrack', 'none is installed')])
+def test_import_names_a_missing_stack_package(module, named, tmp_path):
+    """mmcv-full and mmtrack are not in install_requires: `import mmlsts` without one of them
+    says what is missing, what to install and where to read how."""
+    last = import_error_without(module, tmp_path)
     assert last.startswith('ImportError: mmlsts needs') and 'docs/install.md' in last, last
+    assert named in last, last

@@ -159,6 +159,15 @@ def test_environment_has_the_constrained_versions():
     assert unmet_pins('mmtrack1') == {}
 
 
+@pytest.mark.parametrize('module, named', [('mmengine', 'mmengine missing'),
+                                           ('mmcv', 'mmcv missing'), ('mmdet', 'mmdet missing')])
+def test_import_names_what_mmtrack_1x_misses(module, named, tmp_path):
+    from tests.test_install import import_error_without
+    last = import_error_without(module, tmp_path)
+    assert last.startswith('ImportError: mmlsts needs MMTracking 1.x') and named in last, last
+    assert 'docs/install.md' in last
+
+
 def test_motion_metric_scores_perfect_detections_1_and_wrong_classes_0(make_workspace):
     """MotionMetric on the detections that are the val set's own boxes: every motion group's
     mAP is 1; with every label moved to another class, 0 (labels map to the file's category
