@@ -24,7 +24,7 @@ from tests.conftest import DATA_ROOT
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs', 'mmtrack1', 'vid')
-TINY = osp.join(CONFIGS, 'lsts_tiny_synthetic.py')
+TINY = osp.join(CONFIGS, 'lsts_faster-rcnn_tiny-dc5_1xb1-12e_synthetic.py')
 STOCK_TOOLS = osp.join(osp.dirname(mmtrack.__file__), '.mim', 'tools')
 FRAMES = 14
 register_all_modules(init_default_scope=True)

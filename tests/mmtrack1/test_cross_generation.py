@@ -45,7 +45,8 @@ def record_of_samplers(root) -> dict:
 
 
 def record_of_forward() -> dict:
-    cfg = Config.fromfile(osp.join(REPO, 'configs/mmtrack1/vid/lsts_tiny_synthetic.py'))
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'mmtrack1', 'vid',
+                                   'lsts_faster-rcnn_tiny-dc5_1xb1-12e_synthetic.py'))
     model = MODELS.build(cfg.model)
     fill_deterministic(model)
     model.eval()

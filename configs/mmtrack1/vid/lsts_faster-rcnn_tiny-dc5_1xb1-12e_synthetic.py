@@ -8,7 +8,7 @@ _base_ = [
     '../_base_/schedules/synthetic_vid_12e.py'
 ]
 model = {{_base_.tiny_lsts}}
-# As lsts_r50.py: offsets at 2.5x the learning rate without weight decay; unused SRFU/DFA on DET.
+# As lsts_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py: offsets at 2.5x the learning rate without weight decay; unused SRFU/DFA on DET.
 optim_wrapper = dict(
     paramwise_cfg=dict(custom_keys={'offsets': dict(lr_mult=2.5, decay_mult=0.0)}))
 find_unused_parameters = True

@@ -1,5 +1,6 @@
-# Tiny SELSA for CPU on MMTracking 1.x, beside lsts_tiny_synthetic.py: the same tiny detector,
-# data, scale and schedule, with MMTracking 1.x's SELSA heads (as its
+# Tiny SELSA for CPU on MMTracking 1.x, beside tiny LSTS
+# (lsts_faster-rcnn_tiny-dc5_1xb1-12e_synthetic.py): the same tiny detector, data, scale and
+# schedule, with MMTracking 1.x's SELSA heads (as its
 # selsa_faster-rcnn_r50-dc5_8xb1-7e_imagenetvid.py) narrowed to the tiny widths, SELSA's own
 # samplers and test procedure (14 references, 'test_with_adaptive_stride'), as
 # configs/vid/selsa_tiny_synthetic.py for 0.x.
