@@ -20,7 +20,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RESULTS = ['docs/results/speed_r101_cpu.csv', 'docs/results/published.csv',
            'docs/results/quickstart.csv', 'docs/results/mmtrack1_quickstart.csv']
 BENCHMARKS = ['projects/synthetic_benchmark/results/synthetic_vid.csv',
-              'projects/synthetic_benchmark/results/synthetic_vid_rerun.csv']
+              'projects/synthetic_benchmark/results/synthetic_vid_rerun.csv',
+              'projects/synthetic_benchmark/results/synthetic_vid_video_stage.csv']
 NUMBER = re.compile(r'(?<![\w.])[+-]?\d+\.\d+x?(?![\w.])')
 RESULT_HEADER = re.compile(r'mAP|AP@|AP50|fps|measured|result', re.IGNORECASE)
 
