@@ -55,7 +55,7 @@ _NUMPY_ALIASES = {'int': int, 'float': float, 'bool': bool, 'object': object, 's
                   'complex': complex, 'long': int, 'unicode': str}
 TRUST_ENV = 'MMLSTS_TRUSTED_CHECKPOINTS'
 _trusted: set[str] = set()
-_applied = False
+_applied: int | None = None  # the generation whose fixes are applied
 
 
 class UntrustedCheckpointError(pickle.UnpicklingError):
@@ -221,9 +221,9 @@ def installed_generation() -> int:
 def apply() -> int:
     """Apply every fix the installed generation needs, once; returns the generation."""
     global _applied
+    if _applied is not None:
+        return _applied
     generation = installed_generation()
-    if _applied:
-        return generation
     _restore_numpy_aliases()
     if generation == 0:
         _install_checkpoint_loader()
@@ -232,5 +232,5 @@ def apply() -> int:
     else:
         from mmengine.runner.checkpoint import CheckpointLoader
         CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint, force=True)
-    _applied = True
+    _applied = generation
     return generation

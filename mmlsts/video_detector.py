@@ -151,13 +151,18 @@ class LSTSMixin:
         return x
 
     # Training ----------------------------------------------------------------------------
-    def train_feature(self, img: Tensor, old_img: Tensor, new_img: Tensor, frame_ids: Sequence
-                      ) -> Tensor:
-        """The feature frame t is detected on in training: ``frame_ids`` = (t, old, new)."""
+    def train_feature(self, img: Tensor, ref_img: Tensor | None, frame_ids: Sequence) -> Tensor:
+        """The feature frame t is detected on in training: ``ref_img`` (1, 2, C, H, W) holds the
+        old and the new key, ``frame_ids`` = (t, old, new) (checked: 2 references)."""
+        num_refs = 0 if ref_img is None else ref_img.shape[1]
+        if num_refs != 2:
+            raise ValueError("LSTS: video training samples need 2 reference images (old "
+                             "and new key): use ref_img_sampler=dict(method='lsts_triple') "
+                             f'of LSTSVIDDataset, got {num_refs}')
         cur_id, old_id, new_id = frame_ids
-        memory = self.extract_high(self.extract_low(new_img))
+        memory = self.extract_high(self.extract_low(ref_img[:, 1]))
         if old_id != new_id:
-            memory = self.srfu(self.extract_high(self.extract_low(old_img)), memory)
+            memory = self.srfu(self.extract_high(self.extract_low(ref_img[:, 0])), memory)
         if new_id == cur_id:
             return memory
         return self.dfa(memory, self.extract_low(img))

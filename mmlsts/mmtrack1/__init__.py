@@ -11,7 +11,7 @@ tells the generations apart) and it registers, in ``mmtrack.registry``:
   ``METRICS``.
 
 Configs: ``configs/mmtrack1/``; MMTracking 1.x's own ``tools/train.py`` / ``tools/test.py``
-train and test them beside its DFF, FGFA and SELSA (docs/mmtrack1.md).
+train and test them beside its DFF, FGFA and SELSA (docs/install.md, "MMTracking 1.x").
 """
 from . import datasets, evaluation, models
 

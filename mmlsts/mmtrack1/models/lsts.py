@@ -60,14 +60,9 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         if not meta.get('is_video_data', True):
             x = self.still_feature(img)
         else:
-            ref_img = inputs.get('ref_img')
-            num_refs = 0 if ref_img is None else ref_img.shape[1]
-            if num_refs != 2:
-                raise ValueError("LSTS: video training samples need 2 reference images (old "
-                                 "and new key): use ref_img_sampler=dict(method='lsts_triple') "
-                                 f'of LSTSVIDDataset, got {num_refs}')
-            frame_ids = [meta['frame_id'], *meta['ref_frame_id']]
-            x = self.train_feature(img, ref_img[0, 0:1], ref_img[0, 1:2], frame_ids)
+            refs = meta.get('ref_frame_id', [])  # one reference: a number, not a list
+            refs = refs if isinstance(refs, (list, tuple)) else [refs]
+            x = self.train_feature(img, inputs.get('ref_img'), [meta['frame_id'], *refs])
         return self._detector_losses((x,), data_samples, **kwargs)
 
     def _detector_losses(self, x: tuple[Tensor], data_samples: list, **kwargs) -> dict:

@@ -61,13 +61,8 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         if not img_metas[0].get('is_video_data', True):
             x = self.still_feature(img)
         else:
-            num_refs = 0 if ref_img is None else ref_img.shape[1]
-            if num_refs != 2:
-                raise ValueError("LSTS: video training samples need 2 reference images (old "
-                                 "and new key): use ref_img_sampler=dict(method='lsts_triple') "
-                                 f'of LSTSVIDDataset, got {num_refs}')
-            frame_ids = [img_metas[0]['frame_id'], *(m['frame_id'] for m in ref_img_metas[0])]
-            x = self.train_feature(img, ref_img[:, 0], ref_img[:, 1], frame_ids)
+            refs = [m['frame_id'] for m in (ref_img_metas[0] if ref_img_metas else [])]
+            x = self.train_feature(img, ref_img, [img_metas[0]['frame_id'], *refs])
         return self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
                                      gt_masks, proposals, **kwargs)
 
