@@ -14,7 +14,9 @@ attributes).
   sees the signed residual sum.
 - Training (:meth:`LSTSMixin.train_feature`): samples (old key, new key, current frame t); the
   keys take the high path, t the low path; M = SRFU(H_old, H_new) (plain H_new when
-  old == new), then F = DFA(M, low(I_t)) (M itself when new == t).
+  old == new), then F = DFA(M, low(I_t)) (M itself when new == t). Ours, off by default:
+  ``low2high_loss_weight`` adds a loss pulling low2high's output towards the frame's own high
+  feature (docs/method.md, "Deviations").
 - Testing (:meth:`LSTSMixin.test_feature`): a frame that comes with its segment's keyframe
   (:mod:`mmlsts.keyframes`) updates the memory M_k = SRFU(M_prev, H_k) (H_k at a video's first
   keyframe); the keyframe is detected on M_k, every other frame on DFA(M_k, low(I_t)), with
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import torch
 import torch.nn.functional as F
 from addict import Dict
 from torch import Tensor, nn
@@ -91,12 +94,18 @@ class LSTSMixin:
     srfu: nn.Module
     dfa: nn.Module
     low_level: tuple[str, int]
+    low2high_loss_weight: float
 
     def set_parts(self, detector: nn.Module, srfu: nn.Module, dfa: nn.Module,
-                  low_level: Sequence, share_offsets: bool, train_cfg, test_cfg) -> None:
+                  low_level: Sequence, share_offsets: bool, train_cfg, test_cfg,
+                  low2high_loss_weight: float = 0.0) -> None:
         """Keep the built parts (both adapters' ``__init__`` end here): the detector, SRFU and
         DFA (one offsets parameter when ``share_offsets``, as the official code), the checked
-        backbone split, the configs, and an empty test memory."""
+        backbone split, the configs, the weight of our low2high loss (0, official: none), and
+        an empty test memory."""
+        if not low2high_loss_weight >= 0:
+            raise ValueError(f'LSTS: low2high_loss_weight must be >= 0, got {low2high_loss_weight}')
+        self.low2high_loss_weight = float(low2high_loss_weight)
         self.detector, self.srfu, self.dfa = detector, srfu, dfa
         if share_offsets:
             self.dfa.lsts.share_offsets_from(self.srfu.lsts)
@@ -151,9 +160,11 @@ class LSTSMixin:
         return x
 
     # Training ----------------------------------------------------------------------------
-    def train_feature(self, img: Tensor, ref_img: Tensor | None, frame_ids: Sequence) -> Tensor:
-        """The feature frame t is detected on in training: ``ref_img`` (1, 2, C, H, W) holds the
-        old and the new key, ``frame_ids`` = (t, old, new) (checked: 2 references)."""
+    def train_feature(self, img: Tensor, ref_img: Tensor | None, frame_ids: Sequence
+                      ) -> tuple[Tensor, dict[str, Tensor]]:
+        """The feature frame t is detected on in training, and the sample's extra losses (none
+        unless ``low2high_loss_weight``): ``ref_img`` (1, 2, C, H, W) holds the old and the new
+        key, ``frame_ids`` = (t, old, new) (checked: 2 references)."""
         num_refs = 0 if ref_img is None else ref_img.shape[1]
         if num_refs != 2:
             raise ValueError("LSTS: video training samples need 2 reference images (old "
@@ -164,12 +175,29 @@ class LSTSMixin:
         if old_id != new_id:
             memory = self.srfu(self.extract_high(self.extract_low(ref_img[:, 0])), memory)
         if new_id == cur_id:
-            return memory
-        return self.dfa(memory, self.extract_low(img))
+            return memory, self._no_extra_losses(memory)
+        low = self.extract_low(img)
+        if not self.low2high_loss_weight:
+            return self.dfa(memory, low), {}
+        parts = self.dfa.parts(memory, low)
+        return parts.fused, dict(loss_low2high=self._low2high_loss(parts.current, low))
 
-    def still_feature(self, img: Tensor) -> Tensor:
-        """A still image's feature: the plain single-frame path."""
-        return self.extract_high(self.extract_low(img))
+    def still_feature(self, img: Tensor) -> tuple[Tensor, dict[str, Tensor]]:
+        """A still image's feature (the plain single-frame path) and its extra losses."""
+        high = self.extract_high(self.extract_low(img))
+        return high, self._no_extra_losses(high)
+
+    def _low2high_loss(self, current: Tensor, low: Tensor) -> Tensor:
+        """``low2high_loss_weight`` x |L_t - H_t|^2 / |H_t|^2, where H_t = high(low(I_t)) is
+        the frame's own high feature, computed without gradient (training only)."""
+        with torch.no_grad():
+            target = self.extract_high(low)
+        error = (current - target).pow(2).mean() / target.pow(2).mean().clamp_min(1e-12)
+        return self.low2high_loss_weight * error
+
+    def _no_extra_losses(self, like: Tensor) -> dict[str, Tensor]:
+        # every sample logs the same keys (distributed training compares them across ranks)
+        return dict(loss_low2high=like.new_zeros(())) if self.low2high_loss_weight else {}
 
     # Testing -----------------------------------------------------------------------------
     def reset_memory(self) -> None:

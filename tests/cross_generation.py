@@ -76,7 +76,7 @@ def forward_record(model: nn.Module, detect: Callable[[torch.Tensor, torch.Tenso
         model.reset_memory()
         key = model.test_feature(imgs[0:1], 0, 0, 'frame 0', (imgs[1:2], 4))
         other = model.test_feature(imgs[2:3], 2, 0, 'frame 2', None)
-        train = model.train_feature(imgs[3:4], imgs[None, 0:2], (9, 0, 4))
+        train, _ = model.train_feature(imgs[3:4], imgs[None, 0:2], (9, 0, 4))
         boxes, scores = detect(other, imgs[2:3])
     return dict(key_memory=key, dfa_feature=other, train_feature=train,
                 boxes=boxes[:TOP + MARGIN], scores=scores[:TOP + MARGIN])

@@ -222,3 +222,54 @@ def test_sampling_rules():
         assert max(0, frame - 10) <= old <= max(0, frame - 6)
         assert max(0, frame - 5) <= new <= min(29, frame + 4)
         assert old <= new
+
+
+def _model_with_low2high_loss(weight):
+    cfg = Config.fromfile(TINY)
+    cfg.model.low2high_loss_weight = weight
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    model.init_weights()
+    return model.train()
+
+
+def test_low2high_loss_is_off_by_default_and_its_weight_is_checked():
+    model = _model().train()
+    assert 'loss_low2high' not in model(**_train_batch(cur=12, old=3, new=9), return_loss=True)
+    with pytest.raises(ValueError, match='low2high_loss_weight must be >= 0, got -1'):
+        _model_with_low2high_loss(-1.0)
+
+
+def test_low2high_loss_is_the_weighted_normalised_error_to_the_frames_own_high_feature():
+    model = _model_with_low2high_loss(2.0)
+    batch = _train_batch(cur=12, old=3, new=9)
+    losses = model(**batch, return_loss=True)
+    with torch.no_grad():
+        low = model.extract_low(batch['img'])
+        current, own = model.dfa.low2high(low), model.extract_high(low)
+    expected = 2.0 * (current - own).pow(2).mean() / own.pow(2).mean()
+    torch.testing.assert_close(losses['loss_low2high'], expected)
+    # Keyframe samples and still images log the key too, as zero.
+    for batch in (_train_batch(cur=12, old=3, new=12),
+                  _train_batch(cur=12, old=12, new=12, is_video_data=False)):
+        assert model(**batch, return_loss=True)['loss_low2high'] == 0
+
+
+def test_low2high_loss_teaches_low2high_the_frames_own_high_feature():
+    """Steps on the loss alone move low2high towards the frame's high feature, and leave the
+    high part (the target) alone."""
+    model = _model_with_low2high_loss(1.0)
+    batch = _train_batch(cur=12, old=3, new=9)
+    optimizer = torch.optim.SGD(model.dfa.low2high.parameters(), lr=0.5)
+    high_before = copy.deepcopy(model.detector.backbone.layer4.state_dict())
+    seen = []
+    for _ in range(20):
+        loss = model(**batch, return_loss=True)['loss_low2high']
+        seen.append(loss.item())
+        model.zero_grad()
+        loss.backward()
+        assert all(p.grad is None for p in model.detector.backbone.layer4.parameters())
+        optimizer.step()
+    assert seen[-1] < 0.5 * seen[0]
+    for name, value in model.detector.backbone.layer4.state_dict().items():
+        torch.testing.assert_close(value, high_before[name])

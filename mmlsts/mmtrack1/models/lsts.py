@@ -38,17 +38,21 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         dfa: config of the non-keyframe aggregation (type ``'DFA'``).
         low_level: (layer name, number of its blocks) that end the low part of the backbone.
         share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
+        low2high_loss_weight: weight of our extra training loss ``loss_low2high``, pulling
+            low2high's output at a non-keyframe towards the frame's own high feature; 0
+            (official): none.
         frozen_modules, train_cfg, test_cfg, data_preprocessor, init_cfg: as in MMTracking's
             video detectors (the keyframe schedule is the test set's, not ``test_cfg``'s).
     """
 
     def __init__(self, detector: dict, srfu: dict, dfa: dict,
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
+                 low2high_loss_weight: float = 0.0,
                  frozen_modules=None, train_cfg=None, test_cfg=None, data_preprocessor=None,
                  init_cfg=None) -> None:
         super().__init__(data_preprocessor, init_cfg)
         self.set_parts(MODELS.build(detector), MODELS.build(srfu), MODELS.build(dfa), low_level,
-                       share_offsets, train_cfg, test_cfg)
+                       share_offsets, train_cfg, test_cfg, low2high_loss_weight)
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -58,12 +62,14 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         img = _one_sample(inputs['img'], data_samples, 'trains')
         meta = data_samples[0].metainfo
         if not meta.get('is_video_data', True):
-            x = self.still_feature(img)
+            x, extra = self.still_feature(img)
         else:
             refs = meta.get('ref_frame_id', [])  # one reference: a number, not a list
             refs = refs if isinstance(refs, (list, tuple)) else [refs]
-            x = self.train_feature(img, inputs.get('ref_img'), [meta['frame_id'], *refs])
-        return self._detector_losses((x,), data_samples, **kwargs)
+            x, extra = self.train_feature(img, inputs.get('ref_img'), [meta['frame_id'], *refs])
+        losses = self._detector_losses((x,), data_samples, **kwargs)
+        losses.update(extra)
+        return losses
 
     def _detector_losses(self, x: tuple[Tensor], data_samples: list, **kwargs) -> dict:
         detector = self.detector

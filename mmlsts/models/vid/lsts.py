@@ -37,16 +37,20 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         low_level: (layer name, number of its blocks) that end the low part of the backbone;
             the last of them must be an mmdet ``BasicBlock`` or ``Bottleneck``.
         share_offsets: SRFU and DFA use one sampling-offsets parameter (official code: True).
+        low2high_loss_weight: weight of our extra training loss ``loss_low2high``, pulling
+            low2high's output at a non-keyframe towards the frame's own high feature; 0
+            (official): none.
         frozen_modules, init_cfg, train_cfg, test_cfg: as in MMTracking's video detectors (the
             keyframe schedule is the test set's, not ``test_cfg``'s: see :mod:`mmlsts.keyframes`).
     """
 
     def __init__(self, detector: dict, srfu: dict, dfa: dict,
                  low_level: tuple[str, int] = ('layer3', 4), share_offsets: bool = True,
+                 low2high_loss_weight: float = 0.0,
                  frozen_modules=None, init_cfg=None, train_cfg=None, test_cfg=None) -> None:
         super().__init__(init_cfg)
         self.set_parts(build_detector(detector), build_aggregator(srfu), build_aggregator(dfa),
-                       low_level, share_offsets, train_cfg, test_cfg)
+                       low_level, share_offsets, train_cfg, test_cfg, low2high_loss_weight)
         if frozen_modules is not None:
             self.freeze_module(frozen_modules)
 
@@ -59,12 +63,14 @@ class LSTS(LSTSMixin, BaseVideoDetector):
             raise ValueError('LSTS trains with 1 sample per GPU (samples_per_gpu=1), '
                              f'got a batch of {len(img)}')
         if not img_metas[0].get('is_video_data', True):
-            x = self.still_feature(img)
+            x, extra = self.still_feature(img)
         else:
             refs = [m['frame_id'] for m in (ref_img_metas[0] if ref_img_metas else [])]
-            x = self.train_feature(img, ref_img, [img_metas[0]['frame_id'], *refs])
-        return self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
-                                     gt_masks, proposals, **kwargs)
+            x, extra = self.train_feature(img, ref_img, [img_metas[0]['frame_id'], *refs])
+        losses = self._detector_losses([x], img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore,
+                                       gt_masks, proposals, **kwargs)
+        losses.update(extra)
+        return losses
 
     def _detector_losses(self, x, img_metas, gt_bboxes, gt_labels, gt_bboxes_ignore, gt_masks,
                          proposals, **kwargs) -> dict:

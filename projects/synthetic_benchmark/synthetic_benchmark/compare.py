@@ -59,6 +59,8 @@ METHODS: dict[str, tuple[str, int]] = {
     'single_frame': ('configs/vid/faster_rcnn_tiny_synthetic.py', 3),
     'lsts': (f'{LAB}/configs/lsts_tiny_benchmark.py', 3),
     'lsts_online': (f'{LAB}/configs/lsts_tiny_benchmark_online.py', 3),
+    # ours, not the official recipe (the config says what it changes)
+    'lsts_low2high_loss': (f'{LAB}/configs/lsts_tiny_benchmark_low2high_loss.py', 3),
     'selsa': ('configs/vid/selsa_tiny_synthetic.py', 3),
     'dff': ('configs/vid/dff_tiny_synthetic.py', 1),
     'fgfa': ('configs/vid/fgfa_tiny_synthetic.py', 1),

@@ -23,7 +23,8 @@ LAB = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def test_every_method_has_a_config_and_a_seed_count():
-    assert list(METHODS) == ['single_frame', 'lsts', 'lsts_online', 'selsa', 'dff', 'fgfa']
+    assert list(METHODS) == ['single_frame', 'lsts', 'lsts_online', 'lsts_low2high_loss', 'selsa',
+                            'dff', 'fgfa']
     for config, seeds in METHODS.values():
         assert osp.isfile(project_path(config)) and seeds in (1, 3)
     # the lab's LSTS configs are the lab's; the baselines are the product's

@@ -45,3 +45,10 @@ def test_benchmark_online_lsts_differs_as_the_r101_online_config_does():
     assert set(lab) == set(product) and lab
     assert all(k.startswith(('data.train.', 'data.val.ref_img_sampler',
                              'data.test.ref_img_sampler')) for k in lab)
+
+
+def test_benchmark_low2high_loss_differs_from_benchmark_lsts_by_the_loss_only():
+    """Ours: the benchmark LSTS plus the low2high loss, nothing else."""
+    diff = _diff(_load(osp.join(LAB, 'configs', 'lsts_tiny_benchmark_low2high_loss.py')),
+                 _load(osp.join(LAB, 'configs', 'lsts_tiny_benchmark.py')))
+    assert diff == {'model.low2high_loss_weight': (1.0, None)}
