@@ -185,7 +185,7 @@ def test_bad_test_settings_and_inputs_are_clear_errors():
             model(img=[frames[0]], img_metas=[[_meta(0)]], return_loss=False)
         # a reference behind the frame, or two references, is not a keyframe of LSTS's sampler
         model.reset_memory()
-        with pytest.raises(ValueError, match=r"reference frames \[0\].*lsts_keyframe"):
+        with pytest.raises(ValueError, match=r"frame 5 came with reference frame 0;.*keyframe"):
             model(img=[frames[1]], img_metas=[[_meta(0, video_id=3)]], return_loss=False,
                   ref_img=[frames[0][:, None]], ref_img_metas=[[[_meta(0)]]])
             model(img=[frames[1]], img_metas=[[_meta(5, video_id=3)]], return_loss=False,

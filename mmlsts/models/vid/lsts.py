@@ -114,11 +114,11 @@ class LSTS(LSTSMixin, BaseVideoDetector):
         if ref_img is None and not metas:
             return None
         key_ids = sorted({m.get('frame_id') for m in metas}) if metas else []
-        if ref_img is None or len(key_ids) != 1 or key_ids[0] is None or key_ids[0] < frame_id:
+        if ref_img is None or len(key_ids) != 1 or key_ids[0] is None:
             raise ValueError(
                 f'LSTS: frame {frame_id} came with reference frames '
-                f"{[m.get('frame_id') for m in metas]}; LSTS takes the keyframe of the segment "
-                "the frame starts (at or after it): use LSTSVIDDataset's "
+                f"{[m.get('frame_id') for m in metas]}; LSTS takes one, the keyframe of the "
+                "segment the frame starts: use LSTSVIDDataset's "
                 "ref_img_sampler=dict(method='lsts_keyframe')")
         return ref_img[0][:, 0], key_ids[0]
 
