@@ -75,6 +75,25 @@ def test_training_samples_are_lsts_triples_through_the_pipeline(workspace):
         assert max(0, cur - 5) <= new <= min(FRAMES - 1, cur + 4)
 
 
+def test_low2high_loss_switch_reaches_the_losses(workspace):
+    """Ours (off by default): with ``low2high_loss_weight`` the losses of a non-keyframe sample
+    hold a positive ``loss_low2high``, as in the 0.x adapter (the loss itself is the shared
+    mixin's, tested there)."""
+    from mmengine.dataset import pseudo_collate
+    dataset = _dataloader_dataset(workspace, 'train_dataloader')
+    idx = next(i for i in range(len(dataset))
+               if dataset[i]['data_samples'].metainfo['frame_id']
+               not in dataset[i]['data_samples'].metainfo['ref_frame_id'])
+    cfg = Config.fromfile(TINY)
+    for weight in (0.0, 1.0):
+        torch.manual_seed(0)
+        model = MODELS.build(dict(cfg.model, low2high_loss_weight=weight)).train()
+        losses = model(**model.data_preprocessor(pseudo_collate([dataset[idx]]), True),
+                       mode='loss')
+        assert ('loss_low2high' in losses) == bool(weight)
+    assert losses['loss_low2high'] > 0 and 'loss_cls' in losses
+
+
 def test_test_samples_carry_the_segment_keyframe_at_segment_starts(workspace):
     dataset = _dataloader_dataset(workspace, 'test_dataloader')
     for idx in range(len(dataset)):
