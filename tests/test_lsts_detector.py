@@ -15,13 +15,18 @@ TINY = osp.join(REPO, 'configs', 'vid', 'lsts_tiny_synthetic.py')
 H, W = 96, 128
 
 
-def _model(**test_cfg):
+def _build(**model_cfg):
+    """The tiny config's LSTS with ``model_cfg`` overriding its model keys, seeded."""
     cfg = Config.fromfile(TINY)
-    cfg.model.test_cfg = test_cfg or None
+    cfg.model.update(model_cfg)
     torch.manual_seed(0)
     model = build_model(cfg.model)
     model.init_weights()
     return model
+
+
+def _model(**test_cfg):
+    return _build(test_cfg=test_cfg or None)
 
 
 def _meta(frame_id, video_id=0, is_video_data=True):
@@ -225,12 +230,7 @@ def test_sampling_rules():
 
 
 def _model_with_low2high_loss(weight):
-    cfg = Config.fromfile(TINY)
-    cfg.model.low2high_loss_weight = weight
-    torch.manual_seed(0)
-    model = build_model(cfg.model)
-    model.init_weights()
-    return model.train()
+    return _build(low2high_loss_weight=weight).train()
 
 
 def test_low2high_loss_is_off_by_default_and_its_weight_is_checked():
